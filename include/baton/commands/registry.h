@@ -1,0 +1,25 @@
+// Explicit registration of every command family, called once from the
+// Server's constructor. No static self-registration: this file is the list.
+#pragma once
+
+namespace baton::server {
+class Server;
+class CommandTable;
+}  // namespace baton::server
+
+namespace baton::commands {
+
+void RegisterAll(server::Server& server);
+
+// One per family (src/commands/<family>.cc).
+void RegisterConnectionCommands(server::Server& server);
+void RegisterStringCommands(server::Server& server);
+void RegisterBitmapCommands(server::Server& server);
+void RegisterKeyCommands(server::Server& server);
+void RegisterServerCommands(server::Server& server);
+void RegisterClientCommands(server::Server& server);
+void RegisterConfigCommands(server::Server& server);
+void RegisterIntrospectionCommands(server::Server& server);  // COMMAND, INFO, SLOWLOG, MONITOR
+void RegisterDebugCommands(server::Server& server);
+
+}  // namespace baton::commands

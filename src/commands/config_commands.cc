@@ -1,0 +1,9 @@
+#include "baton/commands/helpers.h"
+#include "baton/commands/registry.h"
+#include "baton/server/server.h"
+
+namespace baton::commands {
+
+void RegisterConfigCommands(server::Server& server) { (void)server; }
+
+}  // namespace baton::commands

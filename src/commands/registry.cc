@@ -1,0 +1,17 @@
+#include "baton/commands/registry.h"
+
+namespace baton::commands {
+
+void RegisterAll(server::Server& server) {
+  RegisterConnectionCommands(server);
+  RegisterStringCommands(server);
+  RegisterBitmapCommands(server);
+  RegisterKeyCommands(server);
+  RegisterServerCommands(server);
+  RegisterClientCommands(server);
+  RegisterConfigCommands(server);
+  RegisterIntrospectionCommands(server);
+  RegisterDebugCommands(server);
+}
+
+}  // namespace baton::commands

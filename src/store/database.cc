@@ -1,0 +1,197 @@
+#include "baton/store/database.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace baton::store {
+
+KeyEntry* KeyEntry::Create(std::string_view key, Value value) {
+  void* mem = std::malloc(sizeof(KeyEntry) + key.size());
+  if (mem == nullptr) throw std::bad_alloc();
+  auto* entry = new (mem) KeyEntry();
+  entry->key_len = static_cast<uint32_t>(key.size());
+  entry->value = std::move(value);
+  if (!key.empty()) std::memcpy(static_cast<void*>(entry + 1), key.data(), key.size());
+  return entry;
+}
+
+void KeyEntry::Destroy(KeyEntry* entry) {
+  entry->~KeyEntry();
+  std::free(entry);
+}
+
+Database::~Database() { Clear(); }
+
+uint32_t Database::LruClock() const { return static_cast<uint32_t>(listener_->NowMs() / 1000); }
+
+bool Database::IsExpired(const KeyEntry* entry) {
+  if (!entry->has_expire) return false;
+  ExpireEntry* e = expires_.Find(entry->Key());
+  return e != nullptr && e->when_ms <= listener_->NowMs();
+}
+
+KeyEntry* Database::Lookup(std::string_view key, unsigned flags) {
+  KeyEntry* entry = keys_.Find(key);
+  if (entry == nullptr) return nullptr;
+  if (entry->has_expire && (flags & kLookupIgnoreTtl) == 0 && IsExpired(entry)) {
+    if ((flags & kLookupNoExpire) == 0 && listener_->ExpiryMayDelete()) DeleteExpired(entry);
+    return nullptr;
+  }
+  if ((flags & kLookupNoTouch) == 0) entry->lru = LruClock();
+  return entry;
+}
+
+bool Database::Exists(std::string_view key) {
+  KeyEntry* entry = keys_.Find(key);
+  return entry != nullptr && !IsExpired(entry);
+}
+
+KeyEntry* Database::Set(std::string_view key, Value value, bool keep_ttl) {
+  KeyEntry* entry = keys_.Find(key);
+  if (entry == nullptr) return Add(key, std::move(value));
+  entry->value = std::move(value);
+  entry->lru = LruClock();
+  if (!keep_ttl && entry->has_expire) RemoveExpire(entry);
+  listener_->OnKeyModified(*this, key);
+  return entry;
+}
+
+KeyEntry* Database::Add(std::string_view key, Value value) {
+  KeyEntry* entry = KeyEntry::Create(key, std::move(value));
+  entry->lru = LruClock();
+  keys_.Insert(entry);
+  listener_->OnKeyModified(*this, key);
+  return entry;
+}
+
+bool Database::Delete(std::string_view key) {
+  KeyEntry* entry = Detach(key);
+  if (entry == nullptr) return false;
+  listener_->OnKeyModified(*this, key);
+  KeyEntry::Destroy(entry);
+  return true;
+}
+
+KeyEntry* Database::Detach(std::string_view key) {
+  KeyEntry* entry = keys_.Find(key);
+  if (entry == nullptr) return nullptr;
+  if (entry->has_expire) RemoveExpire(entry);
+  keys_.Remove(key);
+  return entry;
+}
+
+void Database::Attach(KeyEntry* entry, int64_t expire_ms) {
+  keys_.Insert(entry);
+  if (expire_ms >= 0) SetExpire(entry, expire_ms);
+}
+
+void Database::DeleteExpired(KeyEntry* entry) {
+  // Keep the key text alive for the listener until after it ran.
+  std::string key(entry->Key());
+  KeyEntry* detached = Detach(key);
+  listener_->OnKeyExpired(*this, key);
+  listener_->OnKeyModified(*this, key);
+  KeyEntry::Destroy(detached);
+}
+
+int64_t Database::GetExpire(const KeyEntry* entry) {
+  if (!entry->has_expire) return -1;
+  ExpireEntry* e = expires_.Find(entry->Key());
+  return e == nullptr ? -1 : e->when_ms;
+}
+
+void Database::SetExpire(KeyEntry* entry, int64_t when_ms) {
+  if (entry->has_expire) {
+    ExpireEntry* e = expires_.Find(entry->Key());
+    if (e != nullptr) {
+      e->when_ms = when_ms;
+      return;
+    }
+  }
+  auto* e = new ExpireEntry();
+  e->key = entry;
+  e->when_ms = when_ms;
+  expires_.Insert(e);
+  entry->has_expire = 1;
+}
+
+bool Database::Persist(KeyEntry* entry) {
+  if (!entry->has_expire) return false;
+  RemoveExpire(entry);
+  return true;
+}
+
+void Database::RemoveExpire(KeyEntry* entry) {
+  ExpireEntry* e = expires_.Remove(entry->Key());
+  delete e;
+  entry->has_expire = 0;
+}
+
+KeyEntry* Database::RandomKey() {
+  // Bounded retries: when every sampled key is expired, give up like Redis
+  // does on replicas rather than loop forever.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    KeyEntry* entry = keys_.Random();
+    if (entry == nullptr) return nullptr;
+    if (!entry->has_expire || !IsExpired(entry)) return entry;
+    if (listener_->ExpiryMayDelete()) {
+      DeleteExpired(entry);
+    } else if (attempt > 50) {
+      return entry;
+    }
+  }
+  return nullptr;
+}
+
+void Database::Clear() {
+  expires_.Clear([](ExpireEntry* e) { delete e; });
+  keys_.Clear([](KeyEntry* e) { KeyEntry::Destroy(e); });
+  avg_ttl_ms_ = 0;
+}
+
+void Database::SwapContents(Database& other) {
+  keys_.Swap(other.keys_);
+  expires_.Swap(other.expires_);
+  std::swap(avg_ttl_ms_, other.avg_ttl_ms_);
+}
+
+Database::ExpireRound Database::ActiveExpireRound(size_t samples) {
+  ExpireRound round;
+  if (expires_.empty()) return round;
+  const int64_t now = listener_->NowMs();
+  std::vector<KeyEntry*> expired;
+  int64_t ttl_sum = 0;
+  size_t ttl_count = 0;
+  round.sampled = expires_.Sample(samples, [&](ExpireEntry* e) {
+    if (e->when_ms <= now) {
+      expired.push_back(e->key);
+    } else {
+      ttl_sum += e->when_ms - now;
+      ++ttl_count;
+    }
+  });
+  if (ttl_count > 0) {
+    int64_t avg = ttl_sum / static_cast<int64_t>(ttl_count);
+    // Running estimate, weighted like Redis (2% new sample per round).
+    avg_ttl_ms_ = avg_ttl_ms_ == 0 ? avg : (avg_ttl_ms_ / 50) * 49 + (avg / 50);
+  }
+  for (KeyEntry* entry : expired) DeleteExpired(entry);
+  round.expired = expired.size();
+  return round;
+}
+
+bool Database::RehashFor(int64_t microseconds) {
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::microseconds(microseconds);
+  bool more = true;
+  while (more) {
+    more = keys_.RehashSteps(100);
+    more = expires_.RehashSteps(100) || more;
+    if (Clock::now() >= deadline) break;
+  }
+  return more;
+}
+
+}  // namespace baton::store
