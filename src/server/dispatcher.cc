@@ -200,9 +200,8 @@ void Dispatcher::Call(Client& client, const CommandSpec& cmd,
 
   if (!cmd.Has(kCmdSkipSlowlog)) {
     const auto& s = server_.settings();
-    std::vector<std::string_view> shown(args.begin(), args.end());
     server_.slowlog().MaybeRecord(s.slowlog_log_slower_than, static_cast<size_t>(s.slowlog_max_len),
-                                  duration_us, server_.NowMs() / 1000, shown, client.peer(),
+                                  duration_us, server_.NowMs() / 1000, args, client.peer(),
                                   client.name());
   }
   if (!server_.monitors().empty() && !cmd.Has(kCmdSkipMonitor) && !cmd.Has(kCmdAdmin)) {

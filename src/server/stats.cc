@@ -29,7 +29,7 @@ void ServerStats::Reset() {
 }
 
 void SlowLog::MaybeRecord(int64_t threshold_us, size_t max_len, int64_t duration_us, int64_t now_s,
-                          const std::vector<std::string_view>& args, const std::string& peer,
+                          std::span<const std::string_view> args, const std::string& peer,
                           const std::string& name) {
   if (threshold_us < 0 || duration_us < threshold_us) return;
   SlowLogEntry e;

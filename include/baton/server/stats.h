@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -63,7 +65,7 @@ class SlowLog {
  public:
   // Records a command if it ran at least `threshold_us` (negative: never).
   void MaybeRecord(int64_t threshold_us, size_t max_len, int64_t duration_us, int64_t now_s,
-                   const std::vector<std::string_view>& args, const std::string& peer,
+                   std::span<const std::string_view> args, const std::string& peer,
                    const std::string& name);
   [[nodiscard]] const std::deque<SlowLogEntry>& entries() const { return entries_; }
   void Reset() { entries_.clear(); }
