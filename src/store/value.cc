@@ -115,6 +115,12 @@ Value Value::FromRawString(std::string_view s) {
   return v;
 }
 
+Value Value::FromStringKeepText(std::string_view s) {
+  Value v = FromRawString(s);
+  v.raw_ = s.size() > kEmbstrLimit ? 1 : 0;
+  return v;
+}
+
 Value Value::FromInteger(int64_t i) {
   Value v;
   v.Store(i);

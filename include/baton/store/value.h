@@ -60,6 +60,9 @@ class Value {
   // A string that keeps its bytes even if they look like an integer, marked raw
   // (Redis's encoding after APPEND, SETRANGE, SETBIT).
   static Value FromRawString(std::string_view s);
+  // A string kept as text even when it looks like an integer: embstr up to 44
+  // bytes, raw beyond (Redis's plain string objects, e.g. INCRBYFLOAT results).
+  static Value FromStringKeepText(std::string_view s);
   static Value FromInteger(int64_t v);
   static Value FromAggregate(std::unique_ptr<Aggregate> agg);
 
