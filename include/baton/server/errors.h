@@ -84,6 +84,7 @@ inline constexpr std::string_view kLcsOverBulkLen =
     "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
 inline constexpr std::string_view kLcsAllocFailed =
     "ERR Insufficient memory, failed allocating transient memory for LCS";
+
 // "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
 std::string UnknownCommand(std::string_view name, std::span<const std::string_view> args);
 // "ERR unknown subcommand 'foo'. Try CLIENT HELP."
