@@ -68,6 +68,9 @@ struct CommandSpec {
   std::vector<std::string> tips;  // e.g. "nondeterministic_output", "request_policy:all_shards"
   KeyFinder key_finder = nullptr;
   std::vector<CommandSpec> subcommands;
+  // Key-spec flags shown by COMMAND INFO / GETKEYSANDFLAGS ("RW", "access",
+  // "update"...). Empty: derived from the command flags.
+  std::vector<std::string> key_spec_flags;
 
   // Filled in by the table:
   std::string fullname;  // "get", "client|kill"
