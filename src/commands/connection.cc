@@ -120,7 +120,7 @@ void Hello(CommandContext& ctx) {
   }
   if (!has_auth && !ctx.client.authenticated()) {
     ctx.reply.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise "
-                    "the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the "
+                    "the HELLO AUTH <user> <pass> option can be used to authenticate the "
                     "client and select the RESP protocol version at the same time");
     return;
   }

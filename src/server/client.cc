@@ -71,7 +71,8 @@ void Client::ProcessInput() {
     }
     if (result.status == resp::RequestParser::Status::kError) {
       spdlog::debug("Protocol error ({}) from client id={} addr={}", parser_.Error(), id_, peer());
-      writer_.Error(parser_.Error());
+      // The parser reports "Protocol error: ..."; Redis sends it as an ERR error.
+      writer_.Error("ERR " + parser_.Error());
       CloseAfterReply();
       break;
     }
