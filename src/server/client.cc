@@ -45,19 +45,33 @@ void Client::OnRead(net::Connection& /*conn*/, std::string_view data) {
   server_.stats().net_input_bytes += data.size();
   ++server_.stats().total_reads_processed;
   if (Has(kClientCloseAsap) || Has(kClientCloseAfterReply)) return;
-  input_.append(data);
-  ProcessInput();
+  if (input_.empty()) {
+    // Common case: parse straight from the read buffer. The parser copies
+    // what it needs of a partial request, so leftovers exist only when the
+    // client blocked or paused in the middle of a pipeline.
+    size_t used = ProcessBytes(data);
+    if (used < data.size()) input_.assign(data.substr(used));
+  } else {
+    input_.append(data);
+    ProcessInput();
+  }
   if (!output_.empty()) server_.MarkPendingWrite(*this);
 }
 
 void Client::ProcessInput() {
+  size_t used = ProcessBytes(input_);
+  input_.erase(0, used);
+  if (input_.capacity() > 64 * 1024 && input_.size() < 16 * 1024) input_.shrink_to_fit();
+}
+
+size_t Client::ProcessBytes(std::string_view buffer) {
   size_t pos = 0;
-  while (pos < input_.size()) {
+  while (pos < buffer.size()) {
     if (Has(kClientBlocked) || Has(kClientPostponed) || Has(kClientCloseAfterReply) ||
         Has(kClientCloseAsap)) {
       break;
     }
-    auto result = parser_.Parse(std::string_view(input_).substr(pos));
+    auto result = parser_.Parse(buffer.substr(pos));
     pos += result.consumed;
     if (result.status == resp::RequestParser::Status::kNeedMore) {
       if (static_cast<int64_t>(parser_.BufferedBytes()) >
@@ -88,8 +102,7 @@ void Client::ProcessInput() {
       Clear(kClientReplySkip);
     }
   }
-  input_.erase(0, pos);
-  if (input_.capacity() > 64 * 1024 && input_.size() < 16 * 1024) input_.shrink_to_fit();
+  return pos;
 }
 
 void Client::Flush() {

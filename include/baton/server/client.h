@@ -67,6 +67,8 @@ class Client final : public net::ConnectionHandler, public resp::ErrorObserver {
 
   // Runs what is in the input buffer until it is empty or the client blocks.
   void ProcessInput();
+  // Parses and runs requests from `buffer`; returns the bytes consumed.
+  size_t ProcessBytes(std::string_view buffer);
   // Sends buffered replies to the connection now.
   void Flush();
   // Closes after the pending replies are written (QUIT, protocol error).
