@@ -12,6 +12,7 @@ void RegisterAll(server::Server& server) {
   RegisterConfigCommands(server);
   RegisterIntrospectionCommands(server);
   RegisterDebugCommands(server);
+  RegisterListCommands(server);
 }
 
 }  // namespace baton::commands

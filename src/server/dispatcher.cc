@@ -216,6 +216,9 @@ void Dispatcher::Call(Client& client, const CommandSpec& cmd,
     for (auto& e : ctx.effects) pending_effects_.push_back(Effect{db.index(), std::move(e)});
     if (call_depth_ == 0) FlushEffects();
   }
+  if (call_depth_ == 0) {
+    for (auto& hook : after_command_hooks_) hook();
+  }
 }
 
 void Dispatcher::AddEffect(int db, std::vector<std::string> args) {

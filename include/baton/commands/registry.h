@@ -21,5 +21,6 @@ void RegisterClientCommands(server::Server& server);
 void RegisterConfigCommands(server::Server& server);
 void RegisterIntrospectionCommands(server::Server& server);  // COMMAND, INFO, SLOWLOG, MONITOR
 void RegisterDebugCommands(server::Server& server);
+void RegisterListCommands(server::Server& server);  // lists, BLPOP and the other blocking pops
 
 }  // namespace baton::commands

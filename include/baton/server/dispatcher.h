@@ -49,6 +49,12 @@ class Dispatcher {
 
   // True while a top-level command (or EXEC) runs: effects are buffered.
   [[nodiscard]] int call_depth() const { return call_depth_; }
+  // Runs after every top-level command (not those inside EXEC), once its
+  // effects are delivered: blocked clients are served here, before the next
+  // command is read.
+  void AddAfterCommandHook(std::function<void()> hook) {
+    after_command_hooks_.push_back(std::move(hook));
+  }
   // The loading flag: commands without the loading flag answer LOADING.
   bool loading = false;
 
@@ -65,6 +71,7 @@ class Dispatcher {
   WriteCheck min_replicas_check_;
   int call_depth_ = 0;
   std::vector<Effect> pending_effects_;
+  std::vector<std::function<void()>> after_command_hooks_;
 };
 
 }  // namespace baton::server

@@ -100,6 +100,17 @@ inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in pr
 inline constexpr std::string_view kValueMustBePositive =
     "ERR value is out of range, must be positive";
 
+// Lists and blocking operations.
+inline constexpr std::string_view kUnblockedByClient =
+    "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+inline constexpr std::string_view kLposRankZero =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+    "negative to start from the end of the list";
+inline constexpr std::string_view kLposCountNegative = "ERR COUNT can't be negative";
+inline constexpr std::string_view kLposMaxlenNegative = "ERR MAXLEN can't be negative";
+inline constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
+
 // "ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."
 inline std::string UnknownSubcommandOrArity(std::string_view container, std::string_view sub) {
   return "ERR unknown subcommand or wrong number of arguments for '" +

@@ -173,6 +173,14 @@ class Server final : public store::KeyspaceListener {
   // A replication-id generator and the run id (40 hex chars).
   [[nodiscard]] const std::string& run_id() const { return run_id_; }
 
+  // Per-server state of a command module (the WATCH index), kept alive here.
+  struct ModuleState {
+    virtual ~ModuleState() = default;
+  };
+  std::unique_ptr<ModuleState> watch_state;
+  // Blocked clients and ready keys (server/blocking.cc).
+  std::unique_ptr<ModuleState> blocking_state;
+
  private:
   void OnAccept(net::Connection* conn);
   void Cron();
