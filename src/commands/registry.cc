@@ -12,6 +12,8 @@ void RegisterAll(server::Server& server) {
   RegisterConfigCommands(server);
   RegisterIntrospectionCommands(server);
   RegisterDebugCommands(server);
+  RegisterHashCommands(server);
+  RegisterSetCommands(server);
   RegisterListCommands(server);
 }
 

@@ -21,6 +21,8 @@ void RegisterClientCommands(server::Server& server);
 void RegisterConfigCommands(server::Server& server);
 void RegisterIntrospectionCommands(server::Server& server);  // COMMAND, INFO, SLOWLOG, MONITOR
 void RegisterDebugCommands(server::Server& server);
+void RegisterHashCommands(server::Server& server);
+void RegisterSetCommands(server::Server& server);
 void RegisterListCommands(server::Server& server);  // lists, BLPOP and the other blocking pops
 
 }  // namespace baton::commands
