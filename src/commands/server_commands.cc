@@ -1,9 +1,91 @@
+// Server commands: SHUTDOWN, TIME, LASTSAVE.
 #include "baton/commands/helpers.h"
 #include "baton/commands/registry.h"
 #include "baton/server/server.h"
 
 namespace baton::commands {
+namespace {
 
-void RegisterServerCommands(server::Server& server) { (void)server; }
+using server::CommandContext;
+namespace err = server::err;
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
+void Shutdown(CommandContext& ctx) {
+  server::Server::ShutdownOptions options;
+  bool abort = false;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    if (ArgIs(ctx, i, "NOSAVE")) {
+      options.nosave = true;
+    } else if (ArgIs(ctx, i, "SAVE")) {
+      options.save = true;
+    } else if (ArgIs(ctx, i, "NOW")) {
+      options.now = true;
+    } else if (ArgIs(ctx, i, "FORCE")) {
+      options.force = true;
+    } else if (ArgIs(ctx, i, "ABORT")) {
+      abort = true;
+    } else {
+      return ctx.reply.Error(err::kSyntax);
+    }
+  }
+  const bool other_flags = options.nosave || options.save || options.now || options.force;
+  if ((options.nosave && options.save) || (abort && other_flags)) {
+    return ctx.reply.Error(err::kSyntax);
+  }
+  // Shutdown is synchronous here: there is never one to abort.
+  if (abort) return ctx.reply.Error(err::kNoShutdownInProgress);
+  std::string error = ctx.server.Shutdown(options);
+  // On success the process exits and the client sees the connection close.
+  if (!error.empty()) ctx.reply.Error("ERR " + error);
+}
+
+// TIME
+void Time(CommandContext& ctx) {
+  const int64_t now_us = ctx.server.NowUs();
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(now_us / 1000000));
+  ctx.reply.Bulk(std::to_string(now_us % 1000000));
+}
+
+// LASTSAVE
+void LastSave(CommandContext& ctx) {
+  // No save has happened yet: the start time stands in, as for a fresh Redis.
+  ctx.reply.Integer(ctx.server.start_time_ms() / 1000);
+}
+
+}  // namespace
+
+void RegisterServerCommands(server::Server& server) {
+  using namespace server;  // NOLINT(google-build-using-namespace): flag names
+  auto& t = server.commands();
+  t.Add({.name = "shutdown",
+         .arity = -1,
+         .flags = kCmdAdmin | kCmdNoscript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy |
+                  kCmdSentinel,
+         .handler = Shutdown,
+         .group = "server",
+         .summary = "Synchronously save the dataset to disk and then shut down the server",
+         .since = "1.0.0",
+         .complexity = "O(N) when saving, where N is the total number of keys in all databases "
+                       "when saving data, otherwise O(1)"});
+  t.Add({.name = "time",
+         .arity = 1,
+         .flags = kCmdLoading | kCmdStale | kCmdFast,
+         .handler = Time,
+         .group = "server",
+         .summary = "Return the current server time",
+         .since = "2.6.0",
+         .complexity = "O(1)",
+         .tips = {"nondeterministic_output"}});
+  t.Add({.name = "lastsave",
+         .arity = 1,
+         .flags = kCmdLoading | kCmdStale | kCmdFast,
+         .handler = LastSave,
+         .group = "server",
+         .summary = "Get the UNIX time stamp of the last successful save to disk",
+         .since = "1.0.0",
+         .complexity = "O(1)",
+         .tips = {"nondeterministic_output"}});
+}
 
 }  // namespace baton::commands

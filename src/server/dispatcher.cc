@@ -148,6 +148,12 @@ void Dispatcher::Dispatch(Client& client, std::span<const std::string_view> args
     Reject(client, cmd, err::PubsubContext(cmd->fullname));
     return;
   }
+  // 10b. A MONITOR client, like a replica link, cannot touch the keyspace.
+  if (client.Has(kClientMonitor) &&
+      (cmd->Has(kCmdWrite) || cmd->Has(kCmdReadonly) || cmd->Has(kCmdMayReplicate))) {
+    Reject(client, cmd, err::kReplicaKeyspace);
+    return;
+  }
   // 11. Stale replica.
   if (role.is_replica && !role.master_link_up && !settings.replica_serve_stale_data &&
       !cmd->Has(kCmdStale) && !client.Has(kClientMaster)) {
