@@ -92,6 +92,15 @@ void Listener::CloseAll() {
   sockets_.clear();
 }
 
+void Listener::CloseTcp() {
+  std::erase_if(sockets_, [](Socket* sock) {
+    if (sock->kind != Connection::Kind::kTcp) return false;
+    uv_close(reinterpret_cast<uv_handle_t*>(sock->stream()),
+             [](uv_handle_t* h) { delete static_cast<Socket*>(h->data); });
+    return true;
+  });
+}
+
 void Listener::OnConnection(uv_stream_t* server, int status) {
   if (status < 0) return;
   auto* sock = static_cast<Socket*>(server->data);

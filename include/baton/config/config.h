@@ -23,11 +23,11 @@ enum class ParamType { kBool, kInt, kMemory, kEnum, kString, kSpecial };
 
 enum ParamFlags : unsigned {
   kParamNone = 0,
-  kParamImmutable = 1,   // only from the config file or the command line
-  kParamProtected = 2,   // CONFIG SET only when enable-protected-configs allows it
-  kParamSensitive = 4,   // value hidden from logs
-  kParamMultiArg = 8,    // takes several words in the config file (save, bind...)
-  kParamDeprecated = 16, // accepted but not listed by CONFIG REWRITE when default
+  kParamImmutable = 1,    // only from the config file or the command line
+  kParamProtected = 2,    // CONFIG SET only when enable-protected-configs allows it
+  kParamSensitive = 4,    // value hidden from logs
+  kParamMultiArg = 8,     // takes several words in the config file (save, bind...)
+  kParamDeprecated = 16,  // accepted but not listed by CONFIG REWRITE when default
 };
 
 struct ParamSpec;
@@ -45,6 +45,9 @@ struct ParamSpec {
   int64_t min = 0;
   int64_t max = 0;
   std::vector<std::string> enum_names;  // kEnum: index = stored value
+  // kEnum: the names in the order Redis lists them in its error message
+  // (empty: enum_names' order).
+  std::vector<std::string> enum_listing;
   bool Settings::*bool_slot = nullptr;
   int64_t Settings::*int_slot = nullptr;  // kInt, kMemory, kEnum
   std::string Settings::*string_slot = nullptr;
@@ -97,8 +100,12 @@ class Config {
   std::string config_file_;
 };
 
-// "1gb" -> 1073741824; "100mb", "5k"... Returns false if not a memory value.
+// "1gb" -> 1073741824; "100mb", "5k"... Returns false if not a memory value
+// (negative, a sign, spaces or trailing garbage), like Redis's memtoull.
 bool ParseMemory(std::string_view text, int64_t* out);
+// A strict decimal integer like Redis's string2ll: no sign '+', no leading
+// zeros, no spaces.
+bool ParseStrictInt(std::string_view text, int64_t* out);
 // yes/no (case-insensitive).
 bool ParseYesNo(std::string_view text, bool* out);
 

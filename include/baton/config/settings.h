@@ -102,7 +102,7 @@ struct Settings {
   int64_t latency_monitor_threshold = 0;
 
   // Encodings (used by the data types)
-  int64_t hash_max_listpack_entries = 128;
+  int64_t hash_max_listpack_entries = 512;
   int64_t hash_max_listpack_value = 64;
   int64_t list_max_listpack_size = -2;
   int64_t list_compress_depth = 0;

@@ -31,6 +31,8 @@ class Listener {
   [[nodiscard]] int BoundPort() const;
   // Stops listening and closes every socket (the handles are freed in close callbacks).
   void CloseAll();
+  // Closes the TCP sockets only, keeping the unix socket (rebinding at run time).
+  void CloseTcp();
 
  private:
   struct Socket;

@@ -75,6 +75,11 @@ class Server final : public store::KeyspaceListener {
   switchover::PauseManager& pauses() { return pauses_; }
   ReplicationRole& role() { return role_; }
   [[nodiscard]] int BoundPort() const { return bound_port_; }
+  // CONFIG SET port/bind: closes the TCP listeners and listens as configured
+  // now (src/server/rebind.cc). Returns "" or an error, after which nothing
+  // listens on TCP until the caller restores the old settings and calls it
+  // again. A no-op before Start().
+  std::string RebindTcp();
 
   // Databases
   [[nodiscard]] int db_count() const { return static_cast<int>(dbs_.size()); }
