@@ -426,8 +426,8 @@ TEST_F(LimitsTest, MaxClients) {
   }
 }
 
-// Protected mode only rejects non-loopback peers; tests only use 127.0.0.1.
-TEST_F(LimitsTest, DISABLED_ProtectedModeNeedsANonLoopbackPeer) {}
+// Protected mode only rejects non-loopback peers and these tests only use
+// 127.0.0.1, so it is not tested here.
 
 // Every malformed input above, replayed against Debian's redis-server and
 // baton: the bytes back and whether the connection closed must be equal.
