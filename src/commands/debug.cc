@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -240,18 +241,21 @@ void DebugPopulate(CommandContext& ctx) {
     return ctx.reply.Error(err::kValueMustBePositive);
   }
   const std::string_view prefix = ctx.argc() >= 4 ? ctx.arg(3) : "key";
+  // The generated names are distinct: in an empty database none can exist.
+  const bool check_existing = ctx.db.size() != 0;
   std::string key(prefix);
   key.push_back(':');
   const size_t key_base = key.size();
   std::string value = "value:";
   char digits[24];
   for (int64_t j = 0; j < count; ++j) {
-    const int len = std::snprintf(digits, sizeof(digits), "%lld", static_cast<long long>(j));
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), j);
+    const std::string_view number(digits, static_cast<size_t>(end - digits));
     key.resize(key_base);
-    key.append(digits, static_cast<size_t>(len));
-    if (ctx.db.Lookup(key, store::kLookupNoTouch) != nullptr) continue;
+    key.append(number);
+    if (check_existing && ctx.db.Lookup(key, store::kLookupNoTouch) != nullptr) continue;
     value.resize(6);
-    value.append(digits, static_cast<size_t>(len));
+    value.append(number);
     if (size >= 0) value.resize(static_cast<size_t>(size), '\0');
     ctx.db.Add(key, store::Value::FromString(value));
   }
