@@ -258,7 +258,7 @@ TEST_F(IntrospectionTest, CommandInfoShapes) {
   // A container lists its subcommands as the tenth element.
   const std::string slowlog = Run({"COMMAND", "INFO", "slowlog"});
   EXPECT_EQ(slowlog.rfind("*1\r\n*10\r\n$7\r\nslowlog\r\n:-2\r\n*0\r\n:0\r\n:0\r\n:0\r\n*1\r\n"
-                          "+@slow\r\n*0\r\n*0\r\n*4\r\n*10\r\n$11\r\nslowlog|get\r\n",
+                          "+@slow\r\n*0\r\n*0\r\n*4\r\n*10\r\n$11\r\nslowlog|len\r\n",
                           0),
             0U)
       << slowlog;
@@ -284,7 +284,7 @@ TEST_F(IntrospectionTest, CommandDocs) {
             "$5\r\nsince\r\n$5\r\n2.6.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
             "$4\r\nO(1)\r\n");
   const std::string slowlog = Run({"COMMAND", "DOCS", "SLOWLOG"});
-  EXPECT_NE(slowlog.find("$11\r\nsubcommands\r\n*8\r\n$11\r\nslowlog|get\r\n"), std::string::npos)
+  EXPECT_NE(slowlog.find("$11\r\nsubcommands\r\n*8\r\n$11\r\nslowlog|len\r\n"), std::string::npos)
       << slowlog;
   client().set_protocol(3);
   EXPECT_EQ(Run({"COMMAND", "DOCS", "time", "nosuch"}).rfind("%1\r\n$4\r\ntime\r\n%4\r\n", 0), 0U);
