@@ -51,6 +51,8 @@ void FeedMonitors(Server& server, Client& client, std::span<const std::string_vi
   if (client.Has(kClientFake)) peer = "lua";
   std::string line = FormatMonitorLine(server.NowUs(), client.db_index(), peer, args);
   for (Client* m : server.monitors()) {
+    // A client that is closing takes no more output (a monitor's own QUIT).
+    if (m->Has(kClientCloseAfterReply) || m->Has(kClientCloseAsap)) continue;
     m->reply().Simple(line);
     server.MarkPendingWrite(*m);
   }

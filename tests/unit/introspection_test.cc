@@ -377,6 +377,8 @@ TEST_F(IntrospectionTest, MonitorStreamsOtherClientsCommands) {
   // The monitor cannot touch the keyspace but may still PING.
   EXPECT_EQ(Run({"GET", "k"}, m), Err("ERR Replica can't interact with the keyspace"));
   EXPECT_EQ(Run({"PING"}, m).rfind("+PONG\r\n", 0), 0U);
+  // Its own QUIT is answered but not echoed: a closing client takes no more output.
+  EXPECT_EQ(Run({"QUIT"}, m), kOk);
   srv().RemoveClient(m);
   EXPECT_TRUE(srv().monitors().empty());
   EXPECT_EQ(Run({"SET", "k", "v"}), kOk);
