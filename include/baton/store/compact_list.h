@@ -123,7 +123,9 @@ class CompactList {
   // Copies header and entries into `dst`, which must have room.
   void CopyTo(CompactList* dst) const;
 
-  // Standalone lists (one malloc'd block holding only the list).
+  // Standalone lists (one malloc'd block holding only the list). Room is
+  // inferred from the contents (HasRoom), so capacity beyond the entries is
+  // not remembered: New's argument only sizes the first block.
   static CompactList* New(size_t capacity_bytes = 0);
   // Makes room for `extra` more entry bytes, reallocating when needed.
   static CompactList* Grow(CompactList* list, size_t extra);
