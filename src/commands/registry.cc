@@ -14,6 +14,8 @@ void RegisterAll(server::Server& server) {
   RegisterDebugCommands(server);
   RegisterHashCommands(server);
   RegisterSetCommands(server);
+  RegisterTransactionCommands(server);
+  RegisterPubsubCommands(server);
   RegisterListCommands(server);
 }
 

@@ -23,6 +23,8 @@ void RegisterIntrospectionCommands(server::Server& server);  // COMMAND, INFO, S
 void RegisterDebugCommands(server::Server& server);
 void RegisterHashCommands(server::Server& server);
 void RegisterSetCommands(server::Server& server);
+void RegisterTransactionCommands(server::Server& server);  // MULTI EXEC DISCARD WATCH UNWATCH
+void RegisterPubsubCommands(server::Server& server);
 void RegisterListCommands(server::Server& server);  // lists, BLPOP and the other blocking pops
 
 }  // namespace baton::commands

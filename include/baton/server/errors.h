@@ -99,6 +99,12 @@ inline constexpr std::string_view kMonitorDenyBlocking =
 inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";
 inline constexpr std::string_view kValueMustBePositive =
     "ERR value is out of range, must be positive";
+inline constexpr std::string_view kSubscribeDenyBlocking =
+    "ERR SUBSCRIBE isn't allowed for a DENY BLOCKING client";
+inline constexpr std::string_view kPsubscribeDenyBlocking =
+    "ERR PSUBSCRIBE isn't allowed for a DENY BLOCKING client";
+inline constexpr std::string_view kSsubscribeDenyBlocking =
+    "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
 
 // Lists and blocking operations.
 inline constexpr std::string_view kUnblockedByClient =

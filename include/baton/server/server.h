@@ -20,6 +20,7 @@
 #include "baton/server/client.h"
 #include "baton/server/command_table.h"
 #include "baton/server/dispatcher.h"
+#include "baton/server/pubsub_registry.h"
 #include "baton/server/stats.h"
 #include "baton/store/database.h"
 #include "baton/switchover/pause.h"
@@ -178,6 +179,8 @@ class Server final : public store::KeyspaceListener {
   // A replication-id generator and the run id (40 hex chars).
   [[nodiscard]] const std::string& run_id() const { return run_id_; }
 
+  // Pub/sub subscriptions: channel, pattern and shard channel -> clients.
+  PubsubRegistry& pubsub() { return pubsub_; }
   // Per-server state of a command module (the WATCH index), kept alive here.
   struct ModuleState {
     virtual ~ModuleState() = default;
@@ -187,6 +190,7 @@ class Server final : public store::KeyspaceListener {
   std::unique_ptr<ModuleState> blocking_state;
 
  private:
+  PubsubRegistry pubsub_;
   void OnAccept(net::Connection* conn);
   void Cron();
   void BeforeSleep();
