@@ -2,6 +2,8 @@
 // against Debian's redis-server 7.0.15.
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -106,6 +108,112 @@ TEST(ListValueTest, ReverseVisitAndRemoveFromTail) {
   EXPECT_EQ(Contents(list), (std::vector<std::string>{"x", "a", "x", "b", "c"}));
   EXPECT_EQ(list.Remove("x", 1), 1u);
   EXPECT_EQ(Contents(list), (std::vector<std::string>{"a", "x", "b", "c"}));
+}
+
+// Random operations against a std::deque model, with tiny nodes so splits,
+// empty nodes and node-spanning ranges are exercised. Fixed seed.
+TEST(ListValueTest, MatchesADequeModelUnderRandomOperations) {
+  for (int64_t fill : {1, 3, -1}) {
+    ListValue list(fill);
+    std::deque<std::string> model;
+    std::mt19937 rng(static_cast<uint32_t>(fill + 100));
+    auto element = [&] {
+      // Mostly short, sometimes long enough to span a 4 KB node.
+      std::string e = rng() % 16 == 0 ? std::string(200 + rng() % 5000, 'L') : std::string();
+      e += static_cast<char>('a' + rng() % 4);
+      return e;
+    };
+    for (int step = 0; step < 3000; ++step) {
+      const size_t n = model.size();
+      switch (rng() % 8) {
+        case 0: {
+          std::string e = element();
+          list.Push(e, ListEnd::kHead);
+          model.push_front(e);
+          break;
+        }
+        case 1: {
+          std::string e = element();
+          list.Push(e, ListEnd::kTail);
+          model.push_back(e);
+          break;
+        }
+        case 2:
+          if (n > 0) {
+            ASSERT_EQ(list.Pop(rng() % 2 == 0 ? ListEnd::kHead : ListEnd::kTail).size() > 0, true);
+            model.clear();
+            list.Visit(0, false, [&](std::string_view e) {
+              model.emplace_back(e);
+              return true;
+            });
+          }
+          break;
+        case 3:
+          if (n > 0) {
+            size_t i = rng() % n;
+            std::string e = element();
+            list.Set(i, e);
+            model[i] = e;
+          }
+          break;
+        case 4: {
+          size_t i = rng() % (n + 1);
+          std::string e = element();
+          list.Insert(i, e);
+          model.insert(model.begin() + static_cast<std::ptrdiff_t>(i), e);
+          break;
+        }
+        case 5: {
+          std::string e(1, static_cast<char>('a' + rng() % 4));
+          int64_t count = static_cast<int64_t>(rng() % 5) - 2;
+          size_t removed = 0;
+          if (count >= 0) {
+            for (auto it = model.begin(); it != model.end();) {
+              if (*it == e && (count == 0 || removed < static_cast<size_t>(count))) {
+                it = model.erase(it);
+                ++removed;
+              } else {
+                ++it;
+              }
+            }
+          } else {
+            for (size_t i = model.size(); i-- > 0;) {
+              if (model[i] == e && removed < static_cast<size_t>(-count)) {
+                model.erase(model.begin() + static_cast<std::ptrdiff_t>(i));
+                ++removed;
+              }
+            }
+          }
+          ASSERT_EQ(list.Remove(e, count), removed);
+          break;
+        }
+        case 6:
+          if (n > 20 && rng() % 4 == 0) {
+            size_t start = rng() % n;
+            size_t keep = rng() % (n - start + 1);
+            list.Trim(start, keep);
+            model =
+                std::deque<std::string>(model.begin() + static_cast<std::ptrdiff_t>(start),
+                                        model.begin() + static_cast<std::ptrdiff_t>(start + keep));
+          }
+          break;
+        default:
+          if (n > 0) {
+            size_t i = rng() % n;
+            ASSERT_EQ(list.At(i), model[i]);
+            std::vector<std::string> back;
+            list.Visit(i, true, [&](std::string_view e) {
+              back.emplace_back(e);
+              return true;
+            });
+            ASSERT_EQ(back.size(), i + 1);
+            ASSERT_EQ(back.back(), model.front());
+          }
+      }
+      ASSERT_EQ(list.size(), model.size()) << "fill " << fill << " step " << step;
+    }
+    EXPECT_EQ(Contents(list), std::vector<std::string>(model.begin(), model.end()));
+  }
 }
 
 TEST(ListValueTest, CloneIsIndependentAndMemoryIsCounted) {
