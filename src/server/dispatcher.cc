@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "baton/commands/transactions.h"
 #include "baton/server/command_context.h"
 #include "baton/server/errors.h"
 #include "baton/server/monitor_feed.h"
@@ -74,6 +75,14 @@ bool Dispatcher::ShouldPostpone(const Client& client, const CommandSpec& cmd) co
 
 void Dispatcher::Reject(Client& client, const CommandSpec* cmd, std::string_view error) {
   if (cmd != nullptr) ++cmd->rejected_calls;
+  // An EXEC the gate refuses ends the transaction, like Redis's execCommandAbort.
+  if (cmd != nullptr && cmd->parent == nullptr && cmd->name == "exec" && client.Has(kClientMulti)) {
+    commands::DiscardTransaction(server_, client);
+    std::string line(err::kExecAbortBecause);
+    line += error;
+    client.reply().Error(line);
+    return;
+  }
   if (client.Has(kClientMulti)) client.Set(kClientDirtyExec);
   client.reply().Error(error);
 }

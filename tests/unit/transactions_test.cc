@@ -70,6 +70,20 @@ TEST_F(TransactionsTest, QueueingErrorAbortsExec) {
   EXPECT_EQ(Run({"EXEC"}), Err("EXECABORT Transaction discarded because of previous errors."));
 }
 
+TEST_F(TransactionsTest, ExecRefusedByTheGateDiscardsTheTransaction) {
+  server::Client* admin = NewClient();
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"SET", "k", "v"}), "+QUEUED\r\n");
+  ASSERT_EQ(Run({"CONFIG", "SET", "maxmemory", "1"}, admin), kOk);
+  EXPECT_EQ(Run({"EXEC"}), Err("EXECABORT Transaction discarded because of: OOM command not "
+                               "allowed when used memory > 'maxmemory'."));
+  EXPECT_FALSE(client().Has(server::kClientMulti));
+  EXPECT_TRUE(client().multi_queue().empty());
+  EXPECT_EQ(Run({"EXEC"}), Err("ERR EXEC without MULTI"));
+  ASSERT_EQ(Run({"CONFIG", "SET", "maxmemory", "0"}, admin), kOk);
+  EXPECT_EQ(Run({"GET", "k"}), kNil);
+}
+
 TEST_F(TransactionsTest, RuntimeErrorsAreElementsOfTheReply) {
   EXPECT_EQ(Run({"SET", "k", "v"}), kOk);
   EXPECT_EQ(Run({"MULTI"}), kOk);
