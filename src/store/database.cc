@@ -24,7 +24,63 @@ void KeyEntry::Destroy(KeyEntry* entry) {
 
 Database::~Database() { Clear(); }
 
+namespace {
+
+// LFU data in KeyEntry::lru: the last decrement time in minutes (16 bits)
+// above an 8-bit logarithmic access counter, as Redis lays it out.
+constexpr uint32_t kLfuInitCounter = 5;
+constexpr uint32_t kLfuLogFactor = 10;
+constexpr uint32_t kLfuDecayMinutes = 1;
+
+uint32_t LfuMinutes(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 60000) & 0xFFFF; }
+
+uint32_t DecayedCounter(uint32_t lfu, int64_t now_ms) {
+  const uint32_t last = (lfu >> 8) & 0xFFFF;
+  const uint32_t counter = lfu & 0xFF;
+  const uint32_t now = LfuMinutes(now_ms);
+  const uint32_t elapsed = now >= last ? now - last : 0xFFFF - last + now;
+  const uint32_t periods = elapsed / kLfuDecayMinutes;
+  return periods > counter ? 0 : counter - periods;
+}
+
+uint32_t LogIncrement(uint32_t counter) {
+  if (counter >= 255) return 255;
+  const double r = static_cast<double>(RandomU64() >> 11) * 0x1.0p-53;
+  const double base = counter > kLfuInitCounter ? counter - kLfuInitCounter : 0;
+  const double p = 1.0 / (base * kLfuLogFactor + 1);
+  return r < p ? counter + 1 : counter;
+}
+
+}  // namespace
+
 uint32_t Database::LruClock() const { return static_cast<uint32_t>(listener_->NowMs() / 1000); }
+
+void Database::InitAccess(KeyEntry* entry) {
+  if (listener_->LfuEnabled()) {
+    entry->lru = (LfuMinutes(listener_->NowMs()) << 8) | kLfuInitCounter;
+  } else {
+    entry->lru = LruClock();
+  }
+}
+
+void Database::Touch(KeyEntry* entry) {
+  if (listener_->LfuEnabled()) {
+    const int64_t now = listener_->NowMs();
+    const uint32_t counter = LogIncrement(DecayedCounter(entry->lru, now));
+    entry->lru = (LfuMinutes(now) << 8) | counter;
+  } else {
+    entry->lru = LruClock();
+  }
+}
+
+int64_t Database::IdleSeconds(const KeyEntry* entry) const {
+  const int64_t idle = static_cast<int64_t>(LruClock()) - static_cast<int64_t>(entry->lru);
+  return idle > 0 ? idle : 0;
+}
+
+uint8_t Database::LfuCounter(const KeyEntry* entry) const {
+  return static_cast<uint8_t>(DecayedCounter(entry->lru, listener_->NowMs()));
+}
 
 bool Database::IsExpired(const KeyEntry* entry) {
   if (!entry->has_expire) return false;
@@ -39,7 +95,7 @@ KeyEntry* Database::Lookup(std::string_view key, unsigned flags) {
     if ((flags & kLookupNoExpire) == 0 && listener_->ExpiryMayDelete()) DeleteExpired(entry);
     return nullptr;
   }
-  if ((flags & kLookupNoTouch) == 0) entry->lru = LruClock();
+  if ((flags & kLookupNoTouch) == 0) Touch(entry);
   return entry;
 }
 
@@ -52,7 +108,8 @@ KeyEntry* Database::Set(std::string_view key, Value value, bool keep_ttl) {
   KeyEntry* entry = keys_.Find(key);
   if (entry == nullptr) return Add(key, std::move(value));
   entry->value = std::move(value);
-  entry->lru = LruClock();
+  // A new value starts a new LRU time; LFU keeps the key's access history.
+  if (!listener_->LfuEnabled()) entry->lru = LruClock();
   if (!keep_ttl && entry->has_expire) RemoveExpire(entry);
   listener_->OnKeyModified(*this, key);
   return entry;
@@ -60,7 +117,7 @@ KeyEntry* Database::Set(std::string_view key, Value value, bool keep_ttl) {
 
 KeyEntry* Database::Add(std::string_view key, Value value) {
   KeyEntry* entry = KeyEntry::Create(key, std::move(value));
-  entry->lru = LruClock();
+  InitAccess(entry);
   keys_.Insert(entry);
   listener_->OnKeyModified(*this, key);
   return entry;
@@ -130,19 +187,22 @@ void Database::RemoveExpire(KeyEntry* entry) {
 }
 
 KeyEntry* Database::RandomKey() {
-  // Bounded retries: when every sampled key is expired, give up like Redis
-  // does on replicas rather than loop forever.
-  for (int attempt = 0; attempt < 100; ++attempt) {
+  // When expired keys may be deleted every miss shrinks the table, so the
+  // loop ends. Otherwise (replicas, paused writes) give up after a bounded
+  // number of tries when every key has a TTL, returning an expired key as
+  // Redis does rather than looping forever.
+  const bool may_delete = listener_->ExpiryMayDelete();
+  const bool all_volatile = keys_.size() == expires_.size();
+  for (int attempt = 0;; ++attempt) {
     KeyEntry* entry = keys_.Random();
     if (entry == nullptr) return nullptr;
     if (!entry->has_expire || !IsExpired(entry)) return entry;
-    if (listener_->ExpiryMayDelete()) {
+    if (may_delete) {
       DeleteExpired(entry);
-    } else if (attempt > 50) {
+    } else if (all_volatile && attempt >= 100) {
       return entry;
     }
   }
-  return nullptr;
 }
 
 void Database::Clear() {

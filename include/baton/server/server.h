@@ -130,6 +130,10 @@ class Server final : public store::KeyspaceListener {
   [[nodiscard]] bool ExpiryMayDelete() const override;
   void OnKeyExpired(store::Database& db, std::string_view key) override;
   void OnKeyModified(store::Database& db, std::string_view key) override;
+  // maxmemory-policy is allkeys-lfu or volatile-lfu.
+  [[nodiscard]] bool LfuEnabled() const override {
+    return settings().maxmemory_policy == 2 || settings().maxmemory_policy == 5;
+  }
   // Called whenever a key changes (WATCH and client tracking register here).
   using KeyModifiedHook = std::function<void(int db, std::string_view key)>;
   void AddKeyModifiedHook(KeyModifiedHook hook) { key_modified_hooks_.push_back(std::move(hook)); }
@@ -165,6 +169,9 @@ class Server final : public store::KeyspaceListener {
 
   // Flushes every database (FLUSHALL) and notifies WATCHers of each key.
   void FlushAll();
+
+  // Runs the cron's active expiry cycle once now (unit tests).
+  void ActiveExpireCycleForTesting() { ActiveExpireCycle(); }
 
   // Active expiry on/off (DEBUG SET-ACTIVE-EXPIRE).
   bool active_expire_enabled = true;

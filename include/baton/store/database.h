@@ -33,6 +33,9 @@ class KeyspaceListener {
   virtual void OnKeyExpired(Database& db, std::string_view key) = 0;
   // A key's value changed or it was deleted (WATCH invalidation, tracking).
   virtual void OnKeyModified(Database& db, std::string_view key) = 0;
+  // True when an LFU maxmemory-policy is set: accesses then update each key's
+  // logarithmic access counter instead of its LRU time.
+  [[nodiscard]] virtual bool LfuEnabled() const { return false; }
 };
 
 struct KeyEntry {
@@ -99,6 +102,15 @@ class Database {
   bool Persist(KeyEntry* entry);
   [[nodiscard]] bool IsExpired(const KeyEntry* entry);
 
+  // Access tracking (OBJECT IDLETIME / FREQ, eviction). Meaningful only in
+  // the mode the listener reports (LRU or LFU).
+  // Seconds since the key was last accessed (LRU mode).
+  [[nodiscard]] int64_t IdleSeconds(const KeyEntry* entry) const;
+  // The access counter after time decay (LFU mode), without touching the key.
+  [[nodiscard]] uint8_t LfuCounter(const KeyEntry* entry) const;
+  // Records an access to the key (what Lookup does unless kLookupNoTouch).
+  void Touch(KeyEntry* entry);
+
   // Tells the listener a key changed in place (APPEND, SETRANGE, list pushes...).
   void SignalModified(std::string_view key) { listener_->OnKeyModified(*this, key); }
 
@@ -147,6 +159,7 @@ class Database {
  private:
   void RemoveExpire(KeyEntry* entry);
   void DeleteExpired(KeyEntry* entry);
+  void InitAccess(KeyEntry* entry);
   [[nodiscard]] uint32_t LruClock() const;
 
   int index_;

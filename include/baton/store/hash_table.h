@@ -11,11 +11,13 @@
 // `std::string_view Key() const`. The table never allocates or frees nodes.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace baton::store {
 
@@ -188,29 +190,48 @@ class HashTable {
     return n;
   }
 
-  // Collects up to `count` nodes starting at a random bucket (for sampling:
-  // active expiry, eviction). Not uniformly random, but cheap.
+  // Reports up to `count` distinct nodes (for sampling: active expiry,
+  // eviction), walking buckets from a random index and jumping elsewhere after
+  // a run of empty buckets, so sparse regions (a table being rehashed, one
+  // emptied by deletions) do not end the sample early. Visits at most
+  // count * 10 buckets. Not uniformly random, but cheap. fn must not modify
+  // the table.
   template <typename Fn>
   size_t Sample(size_t count, Fn&& fn) {
     if (size() == 0 || count == 0) return 0;
-    size_t found = 0;
-    size_t visits = count * 10;
+    count = std::min(count, size());
     const int tables = rehashing() ? 2 : 1;
-    size_t max_mask = table_[0].size - 1;
+    uint64_t max_mask = table_[0].size - 1;
     if (tables == 2 && table_[1].size > table_[0].size) max_mask = table_[1].size - 1;
+    constexpr size_t kEmptyRunBeforeJump = 5;
+    std::vector<Node*> emitted;
+    emitted.reserve(count);
+    size_t steps = count * 10;
+    size_t empty_run = 0;
     uint64_t i = RandomU64() & max_mask;
-    while (found < count && visits-- > 0) {
+    while (emitted.size() < count && steps-- > 0) {
+      bool empty = true;
       for (int t = 0; t < tables; ++t) {
-        if (t == 0 && rehashing() && i < static_cast<uint64_t>(rehash_index_)) continue;
+        // Buckets of the old table below the rehash index were moved already.
+        if (t == 0 && tables == 2 && i < static_cast<uint64_t>(rehash_index_)) continue;
         if (i >= table_[t].size) continue;
-        for (Node* n = table_[t].buckets[i]; n != nullptr && found < count; n = n->next) {
+        for (Node* n = table_[t].buckets[i]; n != nullptr && emitted.size() < count; n = n->next) {
+          empty = false;
+          // A jump may land on a bucket seen before: report each node once.
+          if (std::find(emitted.begin(), emitted.end(), n) != emitted.end()) continue;
+          emitted.push_back(n);
           fn(n);
-          ++found;
         }
       }
-      i = (i + 1) & max_mask;
+      if (empty && ++empty_run >= kEmptyRunBeforeJump) {
+        i = RandomU64() & max_mask;
+        empty_run = 0;
+      } else {
+        if (!empty) empty_run = 0;
+        i = (i + 1) & max_mask;
+      }
     }
-    return found;
+    return emitted.size();
   }
 
   // Calls fn(node) for every node; fn must not modify the table.
