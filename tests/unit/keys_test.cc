@@ -298,6 +298,112 @@ TEST_F(KeysTest, KeysGlobAndExpiredFiltered) {
   EXPECT_EQ(Run({"KEYS", "nothing*"}), "*0\r\n");
 }
 
+// Parses a SCAN reply: returns the cursor and appends the keys to `keys`.
+std::string ParseScan(const std::string& resp, std::vector<std::string>* keys) {
+  // *2\r\n$N\r\n<cursor>\r\n*M\r\n($L\r\n<key>\r\n)*
+  size_t pos = resp.find("\r\n") + 2;
+  size_t eol = resp.find("\r\n", pos);
+  size_t len = std::stoul(resp.substr(pos + 1, eol - pos - 1));
+  std::string cursor = resp.substr(eol + 2, len);
+  pos = eol + 2 + len + 2;
+  eol = resp.find("\r\n", pos);
+  size_t n = std::stoul(resp.substr(pos + 1, eol - pos - 1));
+  pos = eol + 2;
+  for (size_t i = 0; i < n; ++i) {
+    eol = resp.find("\r\n", pos);
+    len = std::stoul(resp.substr(pos + 1, eol - pos - 1));
+    keys->push_back(resp.substr(eol + 2, len));
+    pos = eol + 2 + len + 2;
+  }
+  return cursor;
+}
+
+TEST_F(KeysTest, ScanErrors) {
+  EXPECT_EQ(Run({"SCAN", "abc"}), Err("ERR invalid cursor"));
+  EXPECT_EQ(Run({"SCAN", " 1"}), Err("ERR invalid cursor"));
+  EXPECT_EQ(Run({"SCAN", "1.0"}), Err("ERR invalid cursor"));
+  EXPECT_EQ(Run({"SCAN", "0x1"}), Err("ERR invalid cursor"));
+  EXPECT_EQ(Run({"SCAN", "-"}), Err("ERR invalid cursor"));
+  EXPECT_EQ(Run({"SCAN", "18446744073709551616"}), Err("ERR invalid cursor"));
+  EXPECT_EQ(Run({"SCAN", "0", "COUNT", "0"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"SCAN", "0", "COUNT", "-1"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"SCAN", "0", "COUNT", "abc"}), Err("ERR value is not an integer or out of range"));
+  EXPECT_EQ(Run({"SCAN", "0", "MATCH"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"SCAN", "0", "foo", "1"}), Err("ERR syntax error"));
+}
+
+TEST_F(KeysTest, ScanCursorForms) {
+  const std::string empty = "*2\r\n" + Bulk("0") + "*0\r\n";
+  // strtoull's forms: empty, '+', and a wrapping '-'.
+  EXPECT_EQ(Run({"SCAN", ""}), empty);
+  EXPECT_EQ(Run({"SCAN", "+5"}), empty);
+  EXPECT_EQ(Run({"SCAN", "-1"}), empty);
+  EXPECT_EQ(Run({"SCAN", "18446744073709551615"}), empty);
+  Put("a", "1");
+  EXPECT_EQ(Run({"SCAN", "0"}), "*2\r\n" + Bulk("0") + "*1\r\n" + Bulk("a"));
+}
+
+TEST_F(KeysTest, ScanFullIterationMatchTypeAndCount) {
+  for (int i = 0; i < 1000; ++i) Put(Cat("user:", i), "v");
+  for (int i = 0; i < 100; ++i) Put(Cat("other:", i), "v");
+  std::vector<std::string> keys;
+  std::string cursor = "0";
+  int calls = 0;
+  do {
+    size_t before = keys.size();
+    cursor = ParseScan(Run({"SCAN", cursor, "COUNT", "20"}), &keys);
+    EXPECT_LE(keys.size() - before, 60U);  // about COUNT per call
+    ++calls;
+  } while (cursor != "0" && calls < 10000);
+  std::set<std::string> unique(keys.begin(), keys.end());
+  EXPECT_EQ(unique.size(), 1100U);
+  EXPECT_GT(calls, 10);
+
+  keys.clear();
+  cursor = "0";
+  do {
+    cursor = ParseScan(Run({"SCAN", cursor, "MATCH", "other:*", "COUNT", "100"}), &keys);
+  } while (cursor != "0");
+  unique = std::set<std::string>(keys.begin(), keys.end());
+  EXPECT_EQ(unique.size(), 100U);
+  for (const auto& k : unique) EXPECT_EQ(k.rfind("other:", 0), 0U) << k;
+
+  keys.clear();
+  cursor = "0";
+  do {
+    cursor = ParseScan(Run({"SCAN", cursor, "TYPE", "list", "COUNT", "1000"}), &keys);
+  } while (cursor != "0");
+  EXPECT_TRUE(keys.empty());
+  keys.clear();
+  cursor = "0";
+  do {
+    cursor = ParseScan(Run({"SCAN", cursor, "type", "STRING", "COUNT", "1000"}), &keys);
+  } while (cursor != "0");
+  EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), 1100U);
+}
+
+TEST_F(KeysTest, ScanReturnsKeysPresentThroughoutDespiteResizes) {
+  for (int i = 0; i < 500; ++i) Put(Cat("stay:", i), "v");
+  std::vector<std::string> keys;
+  std::string cursor = "0";
+  int calls = 0;
+  int added = 0;
+  do {
+    cursor = ParseScan(Run({"SCAN", cursor}), &keys);
+    // Grow the table between calls, then delete the extras so it shrinks.
+    if (added < 4000) {
+      for (int j = 0; j < 200; ++j) Put(Cat("tmp:", added++), "v");
+    } else {
+      for (int j = 0; j < 400 && added > 0; ++j) srv().db(0).Delete(Cat("tmp:", --added));
+      srv().db(0).ShrinkIfSparse();
+      srv().db(0).RehashFor(100);
+    }
+    ++calls;
+  } while (cursor != "0" && calls < 100000);
+  std::set<std::string> unique(keys.begin(), keys.end());
+  for (int i = 0; i < 500; ++i) EXPECT_EQ(unique.count(Cat("stay:", i)), 1U) << i;
+}
+
 TEST_F(KeysTest, ObjectEncodingAndRefcount) {
   Put("n", "100");
   Put("big", "100000");
