@@ -17,6 +17,8 @@ void RegisterAll(server::Server& server) {
   RegisterTransactionCommands(server);
   RegisterPubsubCommands(server);
   RegisterListCommands(server);
+  RegisterHyperLogLogCommands(server);
+  RegisterSortCommands(server);
 }
 
 }  // namespace baton::commands

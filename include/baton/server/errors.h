@@ -120,6 +120,20 @@ inline constexpr std::string_view kLposMaxlenNegative = "ERR MAXLEN can't be neg
 inline constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
 inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
 
+// HyperLogLog and SORT.
+inline constexpr std::string_view kHllInvalidValue =
+    "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr std::string_view kHllCorrupt = "INVALIDOBJ Corrupted HLL object detected";
+inline constexpr std::string_view kHllDebugNoKey = "ERR The specified key does not exist";
+inline constexpr std::string_view kHllNotSparse = "ERR HLL encoding is not sparse";
+inline constexpr std::string_view kHllSparseCorrupt = "ERR HLL sparse encoding is corrupted";
+inline constexpr std::string_view kSortScores =
+    "ERR One or more scores can't be converted into double";
+// "ERR Unknown PFDEBUG subcommand 'foo'"
+inline std::string HllUnknownDebugSubcommand(std::string_view sub) {
+  return "ERR Unknown PFDEBUG subcommand '" + std::string(sub) + "'";
+}
+
 // "ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."
 inline std::string UnknownSubcommandOrArity(std::string_view container, std::string_view sub) {
   return "ERR unknown subcommand or wrong number of arguments for '" +
