@@ -226,7 +226,7 @@ void PfDebug(CommandContext& ctx) {
   }
   if (decode) {
     if (!hll::IsSparse(bytes)) return ctx.reply.Error(err::kHllNotSparse);
-    return ctx.reply.Simple(DecodeSparse(bytes));
+    return ctx.reply.Bulk(DecodeSparse(bytes));
   }
   if (encoding) return ctx.reply.Simple(hll::IsSparse(bytes) ? "sparse" : "dense");
   ctx.reply.Error(err::HllUnknownDebugSubcommand(ctx.arg(1)));

@@ -261,7 +261,7 @@ TEST_F(HyperLogLogTest, WrongTypeAndCorruption) {
 TEST_F(HyperLogLogTest, PfDebug) {
   EXPECT_EQ(Run({"PFDEBUG", "ENCODING", "nokey"}), Err("ERR The specified key does not exist"));
   Run({"PFADD", "h", "a", "b", "c"});
-  EXPECT_EQ(Run({"PFDEBUG", "DECODE", "h"}), "+Z:8436 v:1,1 Z:4274 v:2,1 Z:3068 v:1,1 Z:603\r\n");
+  EXPECT_EQ(Run({"PFDEBUG", "DECODE", "h"}), Bulk("Z:8436 v:1,1 Z:4274 v:2,1 Z:3068 v:1,1 Z:603"));
   EXPECT_EQ(Run({"PFDEBUG", "FOO", "h"}), Err("ERR Unknown PFDEBUG subcommand 'FOO'"));
   EXPECT_EQ(Run({"PFDEBUG", "TODENSE", "h"}), Int(1));
   EXPECT_EQ(Run({"PFDEBUG", "TODENSE", "h"}), Int(0));
