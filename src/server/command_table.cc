@@ -81,6 +81,7 @@ void Finish(CommandSpec& spec, const CommandSpec* parent) {
 
 }  // namespace
 
+// Redis 7.0 keeps may_replicate internal: COMMAND INFO never shows it.
 std::vector<std::string_view> CommandFlagNames(uint64_t flags) {
   static constexpr std::pair<uint64_t, std::string_view> kNames[] = {
       {kCmdWrite, "write"},
@@ -98,7 +99,6 @@ std::vector<std::string_view> CommandFlagNames(uint64_t flags) {
       {kCmdAsking, "asking"},
       {kCmdFast, "fast"},
       {kCmdNoAuth, "no_auth"},
-      {kCmdMayReplicate, "may_replicate"},
       {kCmdSentinel, "sentinel"},
       {kCmdOnlySentinel, "only_sentinel"},
       {kCmdNoMandatoryKeys, "no_mandatory_keys"},
