@@ -41,6 +41,12 @@ bool ReadSketch(CommandContext& ctx, const store::Value& value, std::string* scr
   return true;
 }
 
+// Makes the string under `entry` raw-encoded, as Redis unshares a sketch
+// before working on it (OBJECT ENCODING reports "raw" afterwards).
+void MakeRaw(store::KeyEntry* entry) {
+  if (entry->value.EncodingName() != "raw") entry->value.MutableString(entry->value.StringLength());
+}
+
 // Replaces the bytes of the string under `entry` with `bytes`.
 void WriteBack(store::KeyEntry* entry, std::string_view bytes) {
   char* p = entry->value.MutableString(bytes.size());
@@ -62,6 +68,7 @@ void PfAdd(CommandContext& ctx) {
     std::string_view bytes;
     if (!ReadSketch(ctx, entry->value, &scratch, &bytes)) return;
     sketch.assign(bytes);
+    MakeRaw(entry);
   }
   const size_t max_bytes = SparseMaxBytes(ctx);
   bool corrupt = false;
@@ -121,6 +128,8 @@ void PfCount(CommandContext& ctx) {
   if (LookupRead(ctx, key, store::ValueType::kString, &entry) == Lookup::kWrongType) return;
   if (entry == nullptr) return ctx.reply.Integer(0);
   if (!ReadSketch(ctx, entry->value, &scratch, &bytes)) return;
+  MakeRaw(entry);
+  bytes = StringView(entry->value, &scratch);
   uint64_t card = 0;
   if (!hll::CachedCardinality(bytes, &card)) {
     if (!hll::Count(bytes, &card)) return ctx.reply.Error(err::kHllCorrupt);
@@ -208,6 +217,8 @@ void PfDebug(CommandContext& ctx) {
   std::string scratch;
   std::string_view bytes;
   if (!ReadSketch(ctx, entry->value, &scratch, &bytes)) return;
+  MakeRaw(entry);
+  bytes = StringView(entry->value, &scratch);
   if (getreg || todense) {
     const bool sparse = hll::IsSparse(bytes);
     if (sparse) {

@@ -214,6 +214,19 @@ TEST_F(HyperLogLogTest, LargerSketchesMatchRedis) {
   EXPECT_EQ(Run({"PFCOUNT", "n200", "n2000", "k1", "missing"}), Int(2005));
 }
 
+TEST_F(HyperLogLogTest, SketchesAreUnsharedToRaw) {
+  const std::string empty = hll::CreateEmpty();
+  for (const char* key : {"a", "b", "c"}) Run({"SET", key, empty});
+  EXPECT_EQ(Run({"OBJECT", "ENCODING", "a"}), Bulk("embstr"));
+  EXPECT_EQ(Run({"PFADD", "a"}), Int(0));
+  EXPECT_EQ(Run({"OBJECT", "ENCODING", "a"}), Bulk("raw"));
+  EXPECT_EQ(Run({"PFCOUNT", "b"}), Int(0));
+  EXPECT_EQ(Run({"OBJECT", "ENCODING", "b"}), Bulk("raw"));
+  EXPECT_EQ(Run({"PFDEBUG", "ENCODING", "c"}), "+sparse\r\n");
+  EXPECT_EQ(Run({"OBJECT", "ENCODING", "c"}), Bulk("raw"));
+  EXPECT_EQ(Get("a"), empty);
+}
+
 TEST_F(HyperLogLogTest, SparseLimitIsConfigurable) {
   Run({"CONFIG", "SET", "hll-sparse-max-bytes", "0"});
   Run({"PFADD", "k", "a"});
