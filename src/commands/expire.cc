@@ -150,6 +150,9 @@ void RegisterExpireCommands(server::Server& server) {
   auto& t = server.commands();
   auto add = [&t](const char* name, int arity, uint64_t flags, CommandHandler handler,
                   const char* summary, const char* since, std::vector<std::string> tips = {}) {
+    // Writers here only update the key (Redis's "RW update" key spec).
+    std::vector<std::string> key_spec_flags;
+    if ((flags & kCmdWrite) != 0) key_spec_flags = {"RW", "update"};
     t.Add({.name = name,
            .arity = arity,
            .flags = flags,
@@ -161,7 +164,8 @@ void RegisterExpireCommands(server::Server& server) {
            .summary = summary,
            .since = since,
            .complexity = "O(1)",
-           .tips = std::move(tips)});
+           .tips = std::move(tips),
+           .key_spec_flags = std::move(key_spec_flags)});
   };
   const uint64_t write = kCmdWrite | kCmdFast;
   const uint64_t read = kCmdReadonly | kCmdFast;

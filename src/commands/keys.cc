@@ -279,7 +279,8 @@ void RegisterGenericKeyCommands(server::Server& server) {
                        "this key is O(M) where M is the number of elements in the list, set, "
                        "sorted set or hash. Removing a single key that holds a string value is "
                        "O(1).",
-         .tips = multi_key_tips});
+         .tips = multi_key_tips,
+         .key_spec_flags = {"RM", "delete"}});
   t.Add({.name = "unlink",
          .arity = -2,
          .flags = kCmdWrite | kCmdFast,
@@ -294,7 +295,8 @@ void RegisterGenericKeyCommands(server::Server& server) {
          .complexity = "O(1) for each key removed regardless of its size. Then the command does "
                        "O(N) work in a different thread in order to reclaim memory, where N is "
                        "the number of allocations the deleted objects where composed of.",
-         .tips = multi_key_tips});
+         .tips = multi_key_tips,
+         .key_spec_flags = {"RM", "delete"}});
   t.Add({.name = "exists",
          .arity = -2,
          .flags = kCmdReadonly | kCmdFast,
@@ -306,7 +308,8 @@ void RegisterGenericKeyCommands(server::Server& server) {
          .summary = "Determine if a key exists",
          .since = "1.0.0",
          .complexity = "O(N) where N is the number of keys to check.",
-         .tips = multi_key_tips});
+         .tips = multi_key_tips,
+         .key_spec_flags = {"RO"}});
   t.Add({.name = "touch",
          .arity = -2,
          .flags = kCmdReadonly | kCmdFast,
@@ -319,7 +322,8 @@ void RegisterGenericKeyCommands(server::Server& server) {
                     "keys specified.",
          .since = "3.2.1",
          .complexity = "O(N) where N is the number of keys that will be touched.",
-         .tips = multi_key_tips});
+         .tips = multi_key_tips,
+         .key_spec_flags = {"RO"}});
   t.Add({.name = "type",
          .arity = 2,
          .flags = kCmdReadonly | kCmdFast,
@@ -330,7 +334,8 @@ void RegisterGenericKeyCommands(server::Server& server) {
          .group = "generic",
          .summary = "Determine the type stored at key",
          .since = "1.0.0",
-         .complexity = "O(1)"});
+         .complexity = "O(1)",
+         .key_spec_flags = {"RO"}});
   t.Add({.name = "rename",
          .arity = 3,
          .flags = kCmdWrite,

@@ -114,7 +114,8 @@ void RegisterObjectCommand(server::Server& server) {
                        .summary = summary,
                        .since = since,
                        .complexity = "O(1)",
-                       .tips = {"nondeterministic_output"}};
+                       .tips = {"nondeterministic_output"},
+                       .key_spec_flags = {"RO"}};
   };
   std::vector<CommandSpec> subs;
   subs.push_back(

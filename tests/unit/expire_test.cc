@@ -38,18 +38,27 @@ class ExpireTest : public testing::ServerFixture {
     return srv().db(db).Lookup(key, store::kLookupNoTouch) != nullptr;
   }
   int64_t Now() { return srv().NowMs(); }
+  // The value of an integer reply (":123\r\n").
+  static int64_t IntOf(const std::string& reply) {
+    EXPECT_EQ(reply[0], ':') << reply;
+    return std::stoll(reply.substr(1));
+  }
 };
 
 TEST_F(ExpireTest, ExpireSetsTtlAndKeyExpiresLazily) {
   Put("k");
   EXPECT_EQ(Run({"EXPIRE", "k", "10"}), Int(1));
   EXPECT_EQ(Run({"TTL", "k"}), Int(10));
-  EXPECT_EQ(Run({"PTTL", "k"}), Int(10000));
-  AdvanceClock(9999);
-  EXPECT_EQ(Run({"PTTL", "k"}), Int(1));
-  EXPECT_EQ(Run({"TTL", "k"}), Int(0));
+  int64_t pttl = IntOf(Run({"PTTL", "k"}));
+  EXPECT_LE(pttl, 10000);
+  EXPECT_GT(pttl, 9000);
+  AdvanceClock(9000);
+  pttl = IntOf(Run({"PTTL", "k"}));
+  EXPECT_LE(pttl, 1000);
+  EXPECT_GT(pttl, 0);
+  EXPECT_EQ(Run({"TTL", "k"}), Int(1));
   EXPECT_EQ(Run({"EXISTS", "k"}), Int(1));
-  AdvanceClock(1);
+  AdvanceClock(1000);
   EXPECT_EQ(Run({"EXISTS", "k"}), Int(0));
   EXPECT_EQ(srv().db(0).size(), 0U);
   EXPECT_EQ(srv().db(0).expires_size(), 0U);
@@ -58,10 +67,10 @@ TEST_F(ExpireTest, ExpireSetsTtlAndKeyExpiresLazily) {
 
 TEST_F(ExpireTest, TtlRoundsToNearestSecond) {
   Put("k");
-  EXPECT_EQ(Run({"PEXPIRE", "k", "1500"}), Int(1));
-  EXPECT_EQ(Run({"TTL", "k"}), Int(2));
-  AdvanceClock(1);
-  EXPECT_EQ(Run({"TTL", "k"}), Int(1));
+  EXPECT_EQ(Run({"PEXPIRE", "k", "1700"}), Int(1));
+  EXPECT_EQ(Run({"TTL", "k"}), Int(2));  // 1.7 s rounds up
+  AdvanceClock(400);
+  EXPECT_EQ(Run({"TTL", "k"}), Int(1));  // 1.3 s rounds down
 }
 
 TEST_F(ExpireTest, TtlOfMissingAndPersistentKeys) {
@@ -116,18 +125,29 @@ TEST_F(ExpireTest, RelativeFormsPropagateAsPexpireat) {
   RecordingSink sink;
   srv().AddEffectSink(&sink);
   Put("k");
-  const std::string in_10s = std::to_string(Now() + 10000);
+  const int64_t before = Now();
   EXPECT_EQ(Run({"EXPIRE", "k", "10"}), Int(1));
   EXPECT_EQ(Run({"PEXPIRE", "k", "10000", "XX"}), Int(1));
-  EXPECT_EQ(Run({"EXPIREAT", "k", std::to_string(Now() / 1000 + 20)}), Int(1));
+  const int64_t after = Now();
+  const int64_t at_s = after / 1000 + 20;
+  EXPECT_EQ(Run({"EXPIREAT", "k", std::to_string(at_s)}), Int(1));
   EXPECT_EQ(Run({"PEXPIREAT", "k", "99999999999999"}), Int(1));
   EXPECT_EQ(Run({"PERSIST", "k"}), Int(1));
   EXPECT_EQ(Run({"PERSIST", "k"}), Int(0));
   ASSERT_EQ(sink.got.size(), 5U);
-  EXPECT_EQ(sink.got[0], (std::vector<std::string>{"PEXPIREAT", "k", in_10s}));
-  EXPECT_EQ(sink.got[1], (std::vector<std::string>{"PEXPIREAT", "k", in_10s, "XX"}));
-  EXPECT_EQ(sink.got[2], (std::vector<std::string>{"PEXPIREAT", "k",
-                                                   std::to_string((Now() / 1000 + 20) * 1000)}));
+  // Relative times become the absolute time the command computed.
+  for (int i : {0, 1}) {
+    ASSERT_GE(sink.got[i].size(), 3U);
+    EXPECT_EQ(sink.got[i][0], "PEXPIREAT");
+    EXPECT_EQ(sink.got[i][1], "k");
+    const int64_t when = std::stoll(sink.got[i][2]);
+    EXPECT_GE(when, before + 10000);
+    EXPECT_LE(when, after + 10000);
+  }
+  EXPECT_EQ(sink.got[0].size(), 3U);
+  EXPECT_EQ(sink.got[1].size(), 4U);
+  EXPECT_EQ(sink.got[1].back(), "XX");
+  EXPECT_EQ(sink.got[2], (std::vector<std::string>{"PEXPIREAT", "k", std::to_string(at_s * 1000)}));
   EXPECT_EQ(sink.got[3], (std::vector<std::string>{"PEXPIREAT", "k", "99999999999999"}));
   EXPECT_EQ(sink.got[4], (std::vector<std::string>{"PERSIST", "k"}));
 }
@@ -183,21 +203,30 @@ TEST_F(ExpireTest, OverflowErrors) {
 
 TEST_F(ExpireTest, NxXxGtLtSemantics) {
   Put("k");
+  // Absolute times, so the milliseconds between commands change nothing.
+  const int64_t base = Now() + 1000000;
+  auto at = [&](int64_t offset) { return std::to_string(base + offset); };
   // No TTL counts as infinite: GT never applies, LT always does.
-  EXPECT_EQ(Run({"EXPIRE", "k", "100", "XX"}), Int(0));
+  EXPECT_EQ(Run({"PEXPIREAT", "k", at(0), "XX"}), Int(0));
+  EXPECT_EQ(Run({"PEXPIREAT", "k", at(0), "GT"}), Int(0));
+  EXPECT_EQ(Run({"PEXPIRETIME", "k"}), Int(-1));
+  EXPECT_EQ(Run({"PEXPIREAT", "k", at(0), "LT"}), Int(1));
+  EXPECT_EQ(Run({"PEXPIRETIME", "k"}), Int(base));
+  EXPECT_EQ(Run({"PEXPIREAT", "k", at(-50), "NX"}), Int(0));
+  EXPECT_EQ(Run({"PEXPIREAT", "k", at(-50), "GT"}), Int(0));
+  EXPECT_EQ(Run({"PEXPIREAT", "k", at(0), "GT"}), Int(0));  // equal is not greater
+  EXPECT_EQ(Run({"PEXPIREAT", "k", at(0), "LT"}), Int(0));  // nor less
+  EXPECT_EQ(Run({"PEXPIREAT", "k", at(100), "GT"}), Int(1));
+  EXPECT_EQ(Run({"PEXPIREAT", "k", at(200), "LT"}), Int(0));
+  EXPECT_EQ(Run({"PEXPIREAT", "k", at(50), "lt"}), Int(1));
+  EXPECT_EQ(Run({"PEXPIREAT", "k", at(20), "XX"}), Int(1));
+  EXPECT_EQ(Run({"PEXPIRETIME", "k"}), Int(base + 20));
+  EXPECT_EQ(Run({"PEXPIREAT", "k", at(30), "XX", "GT"}), Int(1));
+  EXPECT_EQ(Run({"PEXPIRETIME", "k"}), Int(base + 30));
+  // Relative forms compare the same way.
+  EXPECT_EQ(Run({"EXPIRE", "k", "5000", "GT"}), Int(1));
   EXPECT_EQ(Run({"EXPIRE", "k", "100", "GT"}), Int(0));
-  EXPECT_EQ(Run({"TTL", "k"}), Int(-1));
-  EXPECT_EQ(Run({"EXPIRE", "k", "100", "LT"}), Int(1));
-  EXPECT_EQ(Run({"TTL", "k"}), Int(100));
-  EXPECT_EQ(Run({"EXPIRE", "k", "50", "NX"}), Int(0));
-  EXPECT_EQ(Run({"EXPIRE", "k", "50", "GT"}), Int(0));
-  EXPECT_EQ(Run({"EXPIRE", "k", "100", "GT"}), Int(0));  // equal is not greater
-  EXPECT_EQ(Run({"EXPIRE", "k", "200", "GT"}), Int(1));
-  EXPECT_EQ(Run({"EXPIRE", "k", "300", "LT"}), Int(0));
-  EXPECT_EQ(Run({"EXPIRE", "k", "150", "lt"}), Int(1));
-  EXPECT_EQ(Run({"EXPIRE", "k", "120", "XX"}), Int(1));
-  EXPECT_EQ(Run({"TTL", "k"}), Int(120));
-  EXPECT_EQ(Run({"EXPIRE", "k", "130", "XX", "GT"}), Int(1));
+  EXPECT_EQ(Run({"TTL", "k"}), Int(5000));
   EXPECT_EQ(Run({"PERSIST", "k"}), Int(1));
   EXPECT_EQ(Run({"EXPIRE", "k", "100", "NX"}), Int(1));
   // A refused past time leaves the key alone.

@@ -240,7 +240,7 @@ TEST(HashTableTest, SampleOnSparseTableIsBounded) {
   // One key in ~131072 buckets: a sample visits a bounded number of buckets
   // and usually finds nothing; repeated samples eventually find it.
   bool found = false;
-  for (int round = 0; round < 20000 && !found; ++round) {
+  for (int round = 0; round < 400000 && !found; ++round) {
     size_t n = t.table.Sample(20, [&](Node* node) { found = node->key == K(0); });
     EXPECT_LE(n, 1U);
   }

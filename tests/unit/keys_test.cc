@@ -420,12 +420,21 @@ TEST_F(KeysTest, ObjectEncodingAndRefcount) {
 }
 
 TEST_F(KeysTest, ObjectIdleTimeAndFreqDependOnPolicy) {
+  // The server clock is real time plus the test offset, so a second (or
+  // minute) boundary may fall between two commands: allow one unit more.
+  auto int_of = [](const std::string& reply) {
+    EXPECT_EQ(reply[0], ':') << reply;
+    return std::stoll(reply.substr(1));
+  };
   Put("k", "v");
   AdvanceClock(5000);
-  EXPECT_EQ(Run({"OBJECT", "IDLETIME", "k"}), Int(5));
-  EXPECT_EQ(Run({"OBJECT", "IDLETIME", "k"}), Int(5));  // OBJECT does not touch
+  int64_t idle = int_of(Run({"OBJECT", "IDLETIME", "k"}));
+  EXPECT_TRUE(idle == 5 || idle == 6) << idle;
+  AdvanceClock(3000);
+  idle = int_of(Run({"OBJECT", "IDLETIME", "k"}));  // OBJECT does not touch
+  EXPECT_TRUE(idle == 8 || idle == 9) << idle;
   EXPECT_EQ(Run({"TOUCH", "k"}), Int(1));
-  EXPECT_EQ(Run({"OBJECT", "IDLETIME", "k"}), Int(0));
+  EXPECT_LE(int_of(Run({"OBJECT", "IDLETIME", "k"})), 1);
   EXPECT_EQ(Run({"OBJECT", "FREQ", "k"}),
             Err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
                 "Please note that when switching between policies at runtime LRU and LFU data "
@@ -434,20 +443,20 @@ TEST_F(KeysTest, ObjectIdleTimeAndFreqDependOnPolicy) {
 
   Restart("maxmemory-policy allkeys-lfu\n");
   Put("k", "v");
-  EXPECT_EQ(Run({"OBJECT", "FREQ", "k"}), Int(5));  // new keys start at 5
-  EXPECT_EQ(Run({"TOUCH", "k"}), Int(1));
-  EXPECT_EQ(Run({"OBJECT", "FREQ", "k"}), Int(6));  // first increments always count
+  const int64_t initial = int_of(Run({"OBJECT", "FREQ", "k"}));
+  EXPECT_TRUE(initial == 5 || initial == 4) << initial;  // new keys start at 5
   for (int i = 0; i < 2000; ++i) Run({"TOUCH", "k"});
-  std::string freq = Run({"OBJECT", "FREQ", "k"});
-  EXPECT_GT(std::stoi(freq.substr(1)), 6) << freq;
+  const int64_t freq = int_of(Run({"OBJECT", "FREQ", "k"}));
+  EXPECT_GT(freq, 10);
+  EXPECT_LT(freq, 255);  // logarithmic: far fewer than the accesses
   EXPECT_EQ(Run({"OBJECT", "IDLETIME", "k"}),
             Err("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note "
                 "that when switching between policies at runtime LRU and LFU data will take some "
                 "time to adjust."));
   // The counter decays by one per idle minute.
   AdvanceClock(3 * 60 * 1000);
-  std::string decayed = Run({"OBJECT", "FREQ", "k"});
-  EXPECT_EQ(std::stoi(decayed.substr(1)), std::stoi(freq.substr(1)) - 3);
+  const int64_t decayed = int_of(Run({"OBJECT", "FREQ", "k"}));
+  EXPECT_TRUE(decayed == freq - 3 || decayed == freq - 4) << freq << " -> " << decayed;
 }
 
 TEST_F(KeysTest, ObjectHelpAndErrors) {
