@@ -17,6 +17,7 @@ void RegisterAll(server::Server& server) {
   RegisterTransactionCommands(server);
   RegisterPubsubCommands(server);
   RegisterListCommands(server);
+  RegisterSortedSetCommands(server);
   RegisterHyperLogLogCommands(server);
   RegisterSortCommands(server);
 }
