@@ -1,4 +1,4 @@
-// SORT and SORT_RO over lists and sets: numeric or ALPHA order, weights and
+// SORT and SORT_RO over lists, sets and sorted sets: numeric or ALPHA order, weights and
 // GET values from other keys (BY/GET patterns, hash fields with "->"),
 // LIMIT, and STORE into a list (SORT only).
 #include <algorithm>
@@ -20,6 +20,7 @@
 #include "baton/store/hash_value.h"
 #include "baton/store/list_value.h"
 #include "baton/store/set_value.h"
+#include "baton/store/zset_value.h"
 
 namespace baton::commands {
 namespace {
@@ -154,22 +155,27 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
   if (!ParseOptions(ctx, readonly, &o)) return;
 
   store::KeyEntry* entry = LookupReadAnyType(ctx, ctx.arg(1));
-  if (entry != nullptr && entry->value.type() != store::ValueType::kList &&
-      entry->value.type() != store::ValueType::kSet) {
+  const store::ValueType type = entry == nullptr ? store::ValueType::kList : entry->value.type();
+  if (type != store::ValueType::kList && type != store::ValueType::kSet &&
+      type != store::ValueType::kZSet) {
     return ctx.reply.Error(err::kWrongType);
   }
-  const bool is_list = entry == nullptr || entry->value.type() == store::ValueType::kList;
+  const bool is_list = type == store::ValueType::kList;
+  const bool is_set = type == store::ValueType::kSet;
+  const bool is_zset = type == store::ValueType::kZSet;
 
   // Sets have no order of their own: when the result is stored, sort it so
   // replicas and the AOF see the same list.
-  if (o.dontsort && !is_list && o.store.has_value()) {
+  if (o.dontsort && is_set && o.store.has_value()) {
     o.dontsort = false;
     o.alpha = true;
     o.by.reset();
   }
 
   int64_t vector_len = 0;
-  if (entry != nullptr) {
+  if (is_zset) {
+    vector_len = static_cast<int64_t>(entry->value.As<store::ZSetValue>()->size());
+  } else if (entry != nullptr) {
     vector_len = static_cast<int64_t>(is_list ? entry->value.As<store::ListValue>()->size()
                                               : entry->value.As<store::SetValue>()->size());
   }
@@ -207,6 +213,29 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
     items.reserve(list->size());
     list->Visit(0, false, [&](std::string_view e) {
       items.push_back({std::string(e)});
+      return true;
+    });
+  } else if (is_zset && o.dontsort) {
+    // Unsorted sorted set: its own order (reversed by DESC), LIMIT range only.
+    if (end >= start) {
+      const auto* zset = entry->value.As<store::ZSetValue>();
+      const auto want = static_cast<size_t>(end - start + 1);
+      const auto len = static_cast<size_t>(vector_len);
+      const auto skip = static_cast<size_t>(start);
+      const size_t first = o.desc ? len - skip - want : skip;
+      items.reserve(want);
+      zset->Walk(first, first + want, o.desc, [&](std::string_view member, double) {
+        items.push_back({std::string(member)});
+        return true;
+      });
+    }
+    end -= start;
+    start = 0;
+  } else if (is_zset) {
+    const auto* zset = entry->value.As<store::ZSetValue>();
+    items.reserve(zset->size());
+    zset->ForEach([&](std::string_view member, double) {
+      items.push_back({std::string(member)});
       return true;
     });
   } else if (entry != nullptr) {

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "baton/server/server.h"
+#include "baton/store/zset_value.h"
 #include "support/server_fixture.h"
 
 namespace baton::testing {
@@ -108,6 +109,27 @@ TEST_F(SortTest, Errors) {
   EXPECT_EQ(Run({"SORT", "hash"}), kWrongType);
   // Options are checked before the key's type.
   EXPECT_EQ(Run({"SORT", "str", "foo"}), Err("ERR syntax error"));
+}
+
+TEST_F(SortTest, SortedSets) {
+  // z: a=3 b=1 c=2 d=10 (score order b c a d); members sort by their own value.
+  store::KeyEntry* e = srv().db(0).Add("z", store::ZSetValue::New());
+  const store::ZSetLimits limits;
+  store::ZSetValue::Set(e->value, "a", 3, limits);
+  store::ZSetValue::Set(e->value, "b", 1, limits);
+  store::ZSetValue::Set(e->value, "c", 2, limits);
+  store::ZSetValue::Set(e->value, "d", 10, limits);
+  EXPECT_EQ(Run({"SORT", "z", "ALPHA", "DESC"}), Arr({"d", "c", "b", "a"}));
+  EXPECT_EQ(Run({"SORT", "z"}), kNotDouble);
+  EXPECT_EQ(Run({"SORT", "z", "BY", "nosort"}), Arr({"b", "c", "a", "d"}));
+  EXPECT_EQ(Run({"SORT", "z", "BY", "nosort", "DESC"}), Arr({"d", "a", "c", "b"}));
+  EXPECT_EQ(Run({"SORT", "z", "BY", "nosort", "LIMIT", "1", "2"}), Arr({"c", "a"}));
+  EXPECT_EQ(Run({"SORT", "z", "BY", "nosort", "DESC", "LIMIT", "1", "2"}), Arr({"a", "c"}));
+  EXPECT_EQ(Run({"SORT", "z", "BY", "nosort", "LIMIT", "9", "2"}), "*0\r\n");
+  Run({"MSET", "w_a", "4", "w_b", "3", "w_c", "2", "w_d", "1"});
+  EXPECT_EQ(Run({"SORT_RO", "z", "BY", "w_*", "GET", "#"}), Arr({"d", "c", "b", "a"}));
+  EXPECT_EQ(Run({"SORT", "z", "BY", "nosort", "STORE", "dz"}), Int(4));
+  EXPECT_EQ(Run({"LRANGE", "dz", "0", "-1"}), Arr({"b", "c", "a", "d"}));
 }
 
 TEST_F(SortTest, CommandGetKeys) {
