@@ -16,6 +16,31 @@ using Effects = std::vector<std::vector<std::string>>;
 class StringsTest : public StringFixture {
  protected:
   int64_t Now() { return srv().NowMs(); }
+
+  // A command's reply and the server-time window [lo, hi] its clock read
+  // fell in (the clock keeps moving, so relative expiries are checked
+  // against the window rather than one instant).
+  struct Timed {
+    std::string reply;
+    int64_t lo;
+    int64_t hi;
+  };
+  Timed RunTimed(const std::vector<std::string>& args) {
+    const int64_t lo = Now();
+    std::string reply = Run(args);
+    return {std::move(reply), lo, Now()};
+  }
+  static bool Within(int64_t when, const Timed& t, int64_t ttl_ms) {
+    return when >= t.lo + ttl_ms && when <= t.hi + ttl_ms;
+  }
+  // `effect` is `head` followed by an absolute time `ttl_ms` after the window.
+  static void ExpectTimedEffect(const std::vector<std::string>& effect,
+                                const std::vector<std::string>& head, const Timed& t,
+                                int64_t ttl_ms) {
+    ASSERT_EQ(effect.size(), head.size() + 1);
+    EXPECT_EQ(std::vector<std::string>(effect.begin(), effect.end() - 1), head);
+    EXPECT_TRUE(Within(std::stoll(effect.back()), t, ttl_ms)) << effect.back();
+  }
 };
 
 TEST_F(StringsTest, SetGetAndMissingKey) {
@@ -100,35 +125,39 @@ TEST_F(StringsTest, SetInvalidExpireTimes) {
 }
 
 TEST_F(StringsTest, SetExpireOptionsAndKeepTtl) {
-  EXPECT_EQ(Run({"SET", "k", "v", "EX", "10", "EX", "20"}), kOk);  // the last one wins
-  EXPECT_EQ(ExpireOf("k"), Now() + 20000);
+  const Timed ex = RunTimed({"SET", "k", "v", "EX", "10", "EX", "20"});  // the last one wins
+  EXPECT_EQ(ex.reply, kOk);
+  const int64_t at = ExpireOf("k");
+  EXPECT_TRUE(Within(at, ex, 20000)) << at;
   EXPECT_EQ(Run({"SET", "k", "v2", "KEEPTTL"}), kOk);
-  EXPECT_EQ(ExpireOf("k"), Now() + 20000);
+  EXPECT_EQ(ExpireOf("k"), at);
   EXPECT_EQ(Run({"SET", "k", "v3"}), kOk);
   EXPECT_EQ(ExpireOf("k"), -1);
-  EXPECT_EQ(Run({"SET", "k", "v", "PX", "1500"}), kOk);
-  EXPECT_EQ(ExpireOf("k"), Now() + 1500);
+  const Timed px = RunTimed({"SET", "k", "v", "PX", "1500"});
+  EXPECT_EQ(px.reply, kOk);
+  EXPECT_TRUE(Within(ExpireOf("k"), px, 1500));
   const int64_t at_s = Now() / 1000 + 100;
   EXPECT_EQ(Run({"SET", "k", "v", "EXAT", std::to_string(at_s)}), kOk);
   EXPECT_EQ(ExpireOf("k"), at_s * 1000);
-  EXPECT_EQ(Run({"SET", "k", "v", "PXAT", std::to_string(Now() + 777)}), kOk);
-  EXPECT_EQ(ExpireOf("k"), Now() + 777);
+  const int64_t at_ms = Now() + 777;
+  EXPECT_EQ(Run({"SET", "k", "v", "PXAT", std::to_string(at_ms)}), kOk);
+  EXPECT_EQ(ExpireOf("k"), at_ms);
   AdvanceClock(778);
   EXPECT_EQ(Run({"GET", "k"}), kNil);
 }
 
 TEST_F(StringsTest, SetPropagatesAbsoluteExpiryAndDropsGet) {
-  Run({"SET", "k", "v", "EX", "10"});
-  Run({"SET", "k", "w", "PX", "500", "GET"});
+  const Timed ex = RunTimed({"SET", "k", "v", "EX", "10"});
+  const Timed px = RunTimed({"SET", "k", "w", "PX", "500", "GET"});
   Run({"SET", "k", "x", "GET"});
   Run({"SET", "k", "y", "XX", "KEEPTTL"});
   Run({"SET", "k", "z", "NX"});  // not executed: nothing to propagate
-  const std::string at10 = std::to_string(Now() + 10000);
-  const std::string at500 = std::to_string(Now() + 500);
-  EXPECT_EQ(TakeEffects(), (Effects{{"SET", "k", "v", "PXAT", at10},
-                                    {"SET", "k", "w", "PXAT", at500},
-                                    {"SET", "k", "x"},
-                                    {"SET", "k", "y", "XX", "KEEPTTL"}}));
+  const Effects effects = TakeEffects();
+  ASSERT_EQ(effects.size(), 4U);
+  ExpectTimedEffect(effects[0], {"SET", "k", "v", "PXAT"}, ex, 10000);
+  ExpectTimedEffect(effects[1], {"SET", "k", "w", "PXAT"}, px, 500);
+  EXPECT_EQ(effects[2], (std::vector<std::string>{"SET", "k", "x"}));
+  EXPECT_EQ(effects[3], (std::vector<std::string>{"SET", "k", "y", "XX", "KEEPTTL"}));
 }
 
 TEST_F(StringsTest, SetWithPastAbsoluteTimeExpiresTheKey) {
@@ -151,18 +180,20 @@ TEST_F(StringsTest, SetNxSetExPSetEx) {
   EXPECT_EQ(Run({"SETNX", "k", "1"}), Int(1));
   EXPECT_EQ(Run({"SETNX", "k", "2"}), Int(0));
   EXPECT_EQ(Run({"GET", "k"}), Bulk("1"));
-  EXPECT_EQ(Run({"SETEX", "se", "100", "v"}), kOk);
-  EXPECT_EQ(ExpireOf("se"), Now() + 100000);
-  EXPECT_EQ(Run({"PSETEX", "pse", "100", "v"}), kOk);
-  EXPECT_EQ(ExpireOf("pse"), Now() + 100);
+  const Timed se = RunTimed({"SETEX", "se", "100", "v"});
+  EXPECT_EQ(se.reply, kOk);
+  EXPECT_TRUE(Within(ExpireOf("se"), se, 100000));
+  const Timed pse = RunTimed({"PSETEX", "pse", "100", "v"});
+  EXPECT_EQ(pse.reply, kOk);
+  EXPECT_TRUE(Within(ExpireOf("pse"), pse, 100));
   EXPECT_EQ(Run({"SETEX", "se", "0", "v"}), Err("ERR invalid expire time in 'setex' command"));
   EXPECT_EQ(Run({"PSETEX", "se", "-1", "v"}), Err("ERR invalid expire time in 'psetex' command"));
   EXPECT_EQ(Run({"SETEX", "se", "abc", "v"}), kNotInt);
-  const std::string at_se = std::to_string(Now() + 100000);
-  const std::string at_pse = std::to_string(Now() + 100);
-  EXPECT_EQ(TakeEffects(), (Effects{{"SETNX", "k", "1"},
-                                    {"SET", "se", "v", "PXAT", at_se},
-                                    {"SET", "pse", "v", "PXAT", at_pse}}));
+  const Effects effects = TakeEffects();
+  ASSERT_EQ(effects.size(), 3U);
+  EXPECT_EQ(effects[0], (std::vector<std::string>{"SETNX", "k", "1"}));
+  ExpectTimedEffect(effects[1], {"SET", "se", "v", "PXAT"}, se, 100000);
+  ExpectTimedEffect(effects[2], {"SET", "pse", "v", "PXAT"}, pse, 100);
 }
 
 TEST_F(StringsTest, MGetMSetMSetNx) {
@@ -208,16 +239,19 @@ TEST_F(StringsTest, GetExSetsAndRemovesTtl) {
   Run({"SET", "k", "v"});
   TakeEffects();
   EXPECT_EQ(Run({"GETEX", "k"}), Bulk("v"));
-  EXPECT_EQ(Run({"GETEX", "k", "EX", "100"}), Bulk("v"));
-  EXPECT_EQ(ExpireOf("k"), Now() + 100000);
-  const std::string at = std::to_string(Now() + 100000);
+  const Timed ex = RunTimed({"GETEX", "k", "EX", "100"});
+  EXPECT_EQ(ex.reply, Bulk("v"));
+  EXPECT_TRUE(Within(ExpireOf("k"), ex, 100000));
   EXPECT_EQ(Run({"GETEX", "k", "PERSIST"}), Bulk("v"));
   EXPECT_EQ(ExpireOf("k"), -1);
   EXPECT_EQ(Run({"GETEX", "k", "PERSIST"}), Bulk("v"));  // no TTL: nothing to propagate
-  EXPECT_EQ(Run({"GETEX", "k", "PXAT", std::to_string(Now() + 5)}), Bulk("v"));
-  const std::string at5 = std::to_string(Now() + 5);
-  EXPECT_EQ(TakeEffects(),
-            (Effects{{"PEXPIREAT", "k", at}, {"PERSIST", "k"}, {"PEXPIREAT", "k", at5}}));
+  const std::string at = std::to_string(Now() + 5000);
+  EXPECT_EQ(Run({"GETEX", "k", "PXAT", at}), Bulk("v"));
+  const Effects effects = TakeEffects();
+  ASSERT_EQ(effects.size(), 3U);
+  ExpectTimedEffect(effects[0], {"PEXPIREAT", "k"}, ex, 100000);
+  EXPECT_EQ(effects[1], (std::vector<std::string>{"PERSIST", "k"}));
+  EXPECT_EQ(effects[2], (std::vector<std::string>{"PEXPIREAT", "k", at}));
 }
 
 TEST_F(StringsTest, GetExWithElapsedTimeDeletesTheKey) {
@@ -403,9 +437,10 @@ TEST_F(StringsTest, IncrByFloatErrors) {
 
 TEST_F(StringsTest, IncrByFloatPropagatesSetKeepTtl) {
   Run({"SET", "f", "1", "EX", "100"});
+  const int64_t at = ExpireOf("f");
   TakeEffects();
   EXPECT_EQ(Run({"INCRBYFLOAT", "f", "0.25"}), Bulk("1.25"));
-  EXPECT_EQ(ExpireOf("f"), Now() + 100000);
+  EXPECT_EQ(ExpireOf("f"), at);
   EXPECT_EQ(TakeEffects(), (Effects{{"SET", "f", "1.25", "KEEPTTL"}}));
 }
 
