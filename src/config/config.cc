@@ -870,9 +870,11 @@ std::string Config::Rewrite() {
     }
     return p.name + " " + QuoteIfNeeded(value);
   };
+  bool has_signature = false;
   for (const std::string& raw : lines) {
     std::string_view line(raw);
-    if (line == kRewriteSignature) continue;  // re-added before the appended options
+    // An earlier rewrite's signature stays; options are appended after the file.
+    if (line == kRewriteSignature) has_signature = true;
     size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] == '#') {
       out.push_back(raw);
@@ -893,7 +895,7 @@ std::string Config::Rewrite() {
     std::string rendered = render(*spec);
     if (!rendered.empty()) out.push_back(rendered);
   }
-  bool header = false;
+  bool header = has_signature;
   for (const ParamSpec& p : params_) {
     if (written[p.name]) continue;
     if (Get(p) == p.default_value) continue;
