@@ -244,6 +244,7 @@ class Server final : public store::KeyspaceListener {
   std::string run_id_;
   bool shutting_down_ = false;
   int active_expire_db_ = 0;
+  uint64_t cron_ticks_ = 0;
   uv_timer_t cron_timer_{};
   uv_prepare_t prepare_{};
   uv_signal_t sigterm_{};
