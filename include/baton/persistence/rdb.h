@@ -52,6 +52,10 @@ struct LoadResult {
   ReplicationAux aux;
   int64_t keys_loaded = 0;
   int64_t expired_skipped = 0;
+  int64_t empty_keys_skipped = 0;  // empty collections, which Redis also drops
+  int64_t functions_skipped = 0;   // FUNCTION libraries (Baton has no functions)
+  bool file_missing = false;       // LoadRdbFile: the file does not exist (ENOENT)
+  int rdb_version = 0;
 };
 
 // Reads an RDB stream (versions 1..10) into the server's databases (which
@@ -71,5 +75,11 @@ std::string DumpPayload(const store::Value& value);
 // Parses a DUMP payload (checking version and CRC). Returns "" and fills
 // `out`, or the Redis error text ("DUMP payload version or checksum are wrong").
 std::string RestorePayload(std::string_view payload, store::Value& out);
+
+// The same, following the server's configuration: rdbcompression and
+// list-max-listpack-size when dumping; the listpack/intset thresholds
+// (hash-max-listpack-entries...) choosing the restored value's encoding.
+std::string DumpPayload(server::Server& server, const store::Value& value);
+std::string RestorePayload(server::Server& server, std::string_view payload, store::Value& out);
 
 }  // namespace baton::persistence
