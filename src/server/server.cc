@@ -39,6 +39,8 @@ Server::Server(config::Config config, uv_loop_t* loop)
 }
 
 Server::~Server() {
+  // Replication closes its master link while the loop still runs.
+  replication_state.reset();
   // Clients first: they reference the server.
   for (auto& [id, c] : clients_) {
     if (c->connection() != nullptr) {

@@ -195,6 +195,8 @@ class Server final : public store::KeyspaceListener {
   std::unique_ptr<ModuleState> watch_state;
   // Blocked clients and ready keys (server/blocking.cc).
   std::unique_ptr<ModuleState> blocking_state;
+  // Replication (src/replication/); torn down early in ~Server (libuv handles).
+  std::unique_ptr<ModuleState> replication_state;
 
  private:
   PubsubRegistry pubsub_;
