@@ -21,6 +21,7 @@ void RegisterAll(server::Server& server) {
   RegisterHyperLogLogCommands(server);
   RegisterSortCommands(server);
   RegisterReplicationCommands(server);
+  RegisterFailoverCommands(server);  // after replication: it subscribes to its events
   RegisterDumpRestoreCommands(server);
 }
 

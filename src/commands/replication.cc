@@ -2,6 +2,10 @@
 // The machinery is in src/replication/; these handlers parse and delegate.
 #include "baton/replication/replication.h"
 
+#include <array>
+#include <string>
+#include <vector>
+
 #include "baton/commands/helpers.h"
 #include "baton/commands/registry.h"
 #include "baton/config/config.h"
@@ -21,13 +25,16 @@ constexpr std::string_view kWaitOnReplica =
     "replica is configured to be writable (which is not the default) writes to replicas are just "
     "local and are not propagated.";
 
+// A FAILOVER of this node is running (switchover/failover.cc sets the hook).
+bool FailingOver(Replication& repl) {
+  return repl.failover_state && repl.failover_state() != "no-failover";
+}
+
 // REPLICAOF host port | NO ONE   (SLAVEOF is the same)
 void ReplicaOf(CommandContext& ctx) {
   Replication& repl = Replication::Get(ctx.server);
   server::ReplicationRole& role = ctx.server.role();
-  if (repl.failover_state && repl.failover_state() != "no-failover") {
-    return ctx.reply.Error("ERR REPLICAOF not allowed while failing over.");
-  }
+  if (FailingOver(repl)) return ctx.reply.Error(err::kReplicaofFailingOver);
   if (ArgIs(ctx, 1, "no") && ArgIs(ctx, 2, "one")) {
     if (role.is_replica) repl.BecomeMaster();
     return ctx.reply.Ok();
@@ -50,7 +57,10 @@ void ReplicaOf(CommandContext& ctx) {
 
 // SYNC
 void Sync(CommandContext& ctx) {
-  Replication::Get(ctx.server).HandleSync(ctx.client, "?", -1, false);
+  Replication& repl = Replication::Get(ctx.server);
+  if (ctx.client.Has(server::kClientReplica)) return;
+  if (FailingOver(repl)) return ctx.reply.Error(err::kSyncFailingOver);
+  repl.HandleSync(ctx.client, "?", -1, false);
 }
 
 // PSYNC replicationid offset [FAILOVER]
@@ -68,6 +78,7 @@ void Psync(CommandContext& ctx) {
     // The old master hands over: promote, then continue its PSYNC.
     repl.BecomeMaster();
   }
+  if (FailingOver(repl)) return ctx.reply.Error(err::kSyncFailingOver);
   int64_t offset = 0;
   if (!config::ParseStrictInt(ctx.arg(2), &offset)) return ctx.reply.Error(err::kNotInteger);
   repl.HandleSync(ctx.client, ctx.arg(1), offset, true);

@@ -39,6 +39,8 @@ Server::Server(config::Config config, uv_loop_t* loop)
 }
 
 Server::~Server() {
+  // The failover module listens to replication: it goes first (closes its timer).
+  switchover_state.reset();
   // Replication closes its master link while the loop still runs.
   replication_state.reset();
   // Clients first: they reference the server.

@@ -31,6 +31,7 @@ void RegisterHyperLogLogCommands(server::Server& server);  // PFADD PFCOUNT PFME
 void RegisterSortCommands(server::Server& server);         // SORT SORT_RO
 // REPLICAOF SLAVEOF SYNC PSYNC REPLCONF WAIT ROLE
 void RegisterReplicationCommands(server::Server& server);
+void RegisterFailoverCommands(server::Server& server);  // FAILOVER
 void RegisterDumpRestoreCommands(server::Server& server);  // DUMP RESTORE
 
 }  // namespace baton::commands

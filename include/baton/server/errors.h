@@ -143,6 +143,23 @@ inline std::string HllUnknownDebugSubcommand(std::string_view sub) {
   return "ERR Unknown PFDEBUG subcommand '" + std::string(sub) + "'";
 }
 
+// FAILOVER, in the order the command checks them; SYNC/PSYNC and REPLICAOF
+// while one runs.
+inline constexpr std::string_view kNoFailover = "ERR No failover in progress.";
+inline constexpr std::string_view kFailoverTimeout = "ERR FAILOVER timeout must be greater than 0";
+inline constexpr std::string_view kFailoverRunning = "ERR FAILOVER already in progress.";
+inline constexpr std::string_view kFailoverOnReplica =
+    "ERR FAILOVER is not valid when server is a replica.";
+inline constexpr std::string_view kFailoverNoReplicas = "ERR FAILOVER requires connected replicas.";
+inline constexpr std::string_view kFailoverForce =
+    "ERR FAILOVER with force option requires both a timeout and target HOST and IP.";
+inline constexpr std::string_view kFailoverNotReplica =
+    "ERR FAILOVER target HOST and PORT is not a replica.";
+inline constexpr std::string_view kFailoverNotOnline = "ERR FAILOVER target replica is not online.";
+inline constexpr std::string_view kReplicaofFailingOver =
+    "ERR REPLICAOF not allowed while failing over.";
+inline constexpr std::string_view kSyncFailingOver = "NOMASTERLINK Can't SYNC while failing over";
+
 // "ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."
 inline std::string UnknownSubcommandOrArity(std::string_view container, std::string_view sub) {
   return "ERR unknown subcommand or wrong number of arguments for '" +
