@@ -262,6 +262,7 @@ void Replication::HandleSync(Client& client, std::string_view replid, int64_t of
   }
   ReplicaSession& s = Session(client);
   client.Set(server::kClientReplica);
+  replica_ids_.push_back(client.id());
   if (!psync) s.pre_psync = true;
   if (psync && TryPartial(client, s, replid, offset)) return;
   spdlog::info("Replica {} asks for synchronization", client.peer());
@@ -322,7 +323,10 @@ void Replication::StartFullSync() {
   persistence::ReplicationAux aux;
   aux.replid = role().replid;
   aux.repl_offset = role().master_repl_offset;
-  aux.repl_stream_db = 0;
+  // A replica's forwarded stream continues in its master client's db.
+  const Client* master_client = link_.master_client();
+  aux.repl_stream_db =
+      role().is_replica && master_client != nullptr ? master_client->db_index() : 0;
   std::vector<int> fds;
   for (Client* c : waiting) {
     ReplicaSession& s = Session(*c);
@@ -511,6 +515,7 @@ void Replication::ServeWaiters() {
 
 void Replication::OnClientClosed(Client& c) {
   std::erase_if(waiters_, [&](const Waiter& w) { return w.client_id == c.id(); });
+  if (c.Has(server::kClientReplica)) std::erase(replica_ids_, c.id());
   if (c.Has(server::kClientMaster) && c.id() == link_.master_client_id()) {
     link_.Drop("Connection with master lost.");
   }

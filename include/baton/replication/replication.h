@@ -197,10 +197,13 @@ class Replication : public server::Server::ModuleState, public server::EffectSin
   [[nodiscard]] int GoodReplicas();
   template <typename Fn>
   void ForEachReplica(Fn&& fn) {
-    server_.ForEachClient([&](server::Client& c) {
-      if (!c.Has(server::kClientReplica) || !c.replication_state) return;
-      fn(c, static_cast<ReplicaSession&>(*c.replication_state));
-    });
+    // A copy: `fn` may close clients (the list shrinks in the closed hook).
+    const std::vector<uint64_t> ids = replica_ids_;
+    for (uint64_t id : ids) {
+      server::Client* c = server_.FindClient(id);
+      if (c == nullptr || !c->Has(server::kClientReplica) || !c->replication_state) continue;
+      fn(*c, static_cast<ReplicaSession&>(*c->replication_state));
+    }
   }
   Backlog* backlog() { return backlog_.get(); }
   // Disconnects every replica (their history no longer matches).
@@ -281,6 +284,7 @@ class Replication : public server::Server::ModuleState, public server::EffectSin
     int64_t deadline_ms;  // 0: none
   };
   std::vector<Waiter> waiters_;
+  std::vector<uint64_t> replica_ids_;  // clients flagged kClientReplica, in attach order
   std::vector<uint64_t> unblocked_;
   std::vector<AckListener> ack_listeners_;
   std::vector<LinkListener> link_listeners_;
