@@ -7,6 +7,7 @@
 
 #include "baton/commands/registry.h"
 #include "baton/server/errors.h"
+#include "baton/switchover/redirect.h"
 
 namespace baton::server {
 namespace {
@@ -36,6 +37,7 @@ Server::Server(config::Config config, uv_loop_t* loop)
     dbs_.push_back(std::make_unique<store::Database>(i, this));
   }
   commands::RegisterAll(*this);
+  switchover::InstallRedirectCheck(*this);
 }
 
 Server::~Server() {

@@ -44,6 +44,8 @@ inline constexpr std::string_view kExecAbort =
 // An EXEC refused by the gate: this prefix + the refusal's error line.
 inline constexpr std::string_view kExecAbortBecause =
     "EXECABORT Transaction discarded because of: ";
+// Switchover: a capable client on a replica; followed by "host:port".
+inline constexpr std::string_view kRedirectPrefix = "REDIRECT ";
 inline constexpr std::string_view kNotAllowedInMulti =
     "ERR Command not allowed inside a transaction";
 inline constexpr std::string_view kWatchInMulti = "ERR WATCH inside MULTI is not allowed";
