@@ -20,10 +20,6 @@ void RegisterAll(server::Server& server) {
   RegisterSortedSetCommands(server);
   RegisterHyperLogLogCommands(server);
   RegisterSortCommands(server);
-  RegisterPersistenceCommands(server);  // also installs persistence::Persistence
-  RegisterReplicationCommands(server);
-  RegisterFailoverCommands(server);  // after replication: it subscribes to its events
-  RegisterDumpRestoreCommands(server);
 }
 
 }  // namespace baton::commands

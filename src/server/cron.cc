@@ -24,12 +24,8 @@ void Server::Cron() {
   stats_.ops.Sample(now_ms_, stats_.total_commands_processed);
   stats_.input_bytes.Sample(now_ms_, stats_.net_input_bytes);
   stats_.output_bytes.Sample(now_ms_, stats_.net_output_bytes);
-  // Memory statistics can be costly to gather (glibc walks its free lists),
-  // so the peak is sampled about once a second.
-  if (++cron_ticks_ % static_cast<uint64_t>(std::max<int64_t>(1, settings().hz)) == 0) {
-    size_t used = UsedMemory();
-    if (used > peak_memory) peak_memory = used;
-  }
+  size_t used = UsedMemory();
+  if (used > peak_memory) peak_memory = used;
 
   if (pauses_.ExpireAt(now_ms_)) ResumePostponed();
   ActiveExpireCycle();

@@ -7,7 +7,6 @@
 
 #include "baton/commands/registry.h"
 #include "baton/server/errors.h"
-#include "baton/switchover/redirect.h"
 
 namespace baton::server {
 namespace {
@@ -37,16 +36,9 @@ Server::Server(config::Config config, uv_loop_t* loop)
     dbs_.push_back(std::make_unique<store::Database>(i, this));
   }
   commands::RegisterAll(*this);
-  switchover::InstallRedirectCheck(*this);
 }
 
 Server::~Server() {
-  // The failover module listens to replication: it goes first (closes its timer).
-  switchover_state.reset();
-  // Replication closes its master link while the loop still runs.
-  replication_state.reset();
-  // Persistence first: it closes its libuv handles while the loop still runs.
-  persistence_state.reset();
   // Clients first: they reference the server.
   for (auto& [id, c] : clients_) {
     if (c->connection() != nullptr) {
@@ -290,7 +282,6 @@ void Server::OnSignal(uv_signal_t* handle, int signum) {
 }
 
 std::string Server::Shutdown(const ShutdownOptions& options) {
-  if (prepare_shutdown) prepare_shutdown();
   bool want_save = options.save || (!options.nosave && !settings().save.empty());
   if (want_save && save_on_shutdown) {
     spdlog::info("Saving the final RDB snapshot before exiting.");
@@ -311,7 +302,6 @@ std::string Server::Shutdown(const ShutdownOptions& options) {
 void Server::BeforeSleep() {
   UpdateCachedTime();
   for (auto& task : before_sleep_tasks_) task();
-  if (before_replies) before_replies();
   // Write replies and carry out deferred closes.
   std::vector<Client*> pending;
   pending.swap(pending_write_);

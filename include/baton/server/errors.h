@@ -44,8 +44,6 @@ inline constexpr std::string_view kExecAbort =
 // An EXEC refused by the gate: this prefix + the refusal's error line.
 inline constexpr std::string_view kExecAbortBecause =
     "EXECABORT Transaction discarded because of: ";
-// Switchover: a capable client on a replica; followed by "host:port".
-inline constexpr std::string_view kRedirectPrefix = "REDIRECT ";
 inline constexpr std::string_view kNotAllowedInMulti =
     "ERR Command not allowed inside a transaction";
 inline constexpr std::string_view kWatchInMulti = "ERR WATCH inside MULTI is not allowed";
@@ -111,15 +109,6 @@ inline constexpr std::string_view kPsubscribeDenyBlocking =
 inline constexpr std::string_view kSsubscribeDenyBlocking =
     "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
 
-// DUMP / RESTORE.
-inline constexpr std::string_view kBusyKey = "BUSYKEY Target key name already exists.";
-inline constexpr std::string_view kDumpPayloadWrong =
-    "ERR DUMP payload version or checksum are wrong";
-inline constexpr std::string_view kBadDataFormat = "ERR Bad data format";
-inline constexpr std::string_view kInvalidTtl = "ERR Invalid TTL value, must be >= 0";
-inline constexpr std::string_view kInvalidIdletime = "ERR Invalid IDLETIME value, must be >= 0";
-inline constexpr std::string_view kInvalidFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255";
-
 // Lists and blocking operations.
 inline constexpr std::string_view kUnblockedByClient =
     "UNBLOCKED client unblocked via CLIENT UNBLOCK";
@@ -144,42 +133,6 @@ inline constexpr std::string_view kSortScores =
 inline std::string HllUnknownDebugSubcommand(std::string_view sub) {
   return "ERR Unknown PFDEBUG subcommand '" + std::string(sub) + "'";
 }
-
-// Persistence (SAVE, BGSAVE, BGREWRITEAOF, stop-writes-on-bgsave-error).
-inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
-inline constexpr std::string_view kBgsaveOtherChild =
-    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
-    "order to schedule a BGSAVE whenever possible.";
-inline constexpr std::string_view kAofRewriteInProgress =
-    "ERR Background append only file rewriting already in progress";
-inline constexpr std::string_view kAofRewriteFailed =
-    "ERR Can't execute an AOF background rewriting. Please check the server logs for more "
-    "information.";
-inline constexpr std::string_view kMisconfRdb =
-    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
-    "disk. Commands that may modify the data set are disabled, because this instance is "
-    "configured to report errors during writes if RDB snapshotting fails "
-    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
-    "error.";
-// Followed by strerror() of the failed write.
-inline constexpr std::string_view kMisconfAofPrefix = "MISCONF Errors writing to the AOF file: ";
-
-// FAILOVER, in the order the command checks them; SYNC/PSYNC and REPLICAOF
-// while one runs.
-inline constexpr std::string_view kNoFailover = "ERR No failover in progress.";
-inline constexpr std::string_view kFailoverTimeout = "ERR FAILOVER timeout must be greater than 0";
-inline constexpr std::string_view kFailoverRunning = "ERR FAILOVER already in progress.";
-inline constexpr std::string_view kFailoverOnReplica =
-    "ERR FAILOVER is not valid when server is a replica.";
-inline constexpr std::string_view kFailoverNoReplicas = "ERR FAILOVER requires connected replicas.";
-inline constexpr std::string_view kFailoverForce =
-    "ERR FAILOVER with force option requires both a timeout and target HOST and IP.";
-inline constexpr std::string_view kFailoverNotReplica =
-    "ERR FAILOVER target HOST and PORT is not a replica.";
-inline constexpr std::string_view kFailoverNotOnline = "ERR FAILOVER target replica is not online.";
-inline constexpr std::string_view kReplicaofFailingOver =
-    "ERR REPLICAOF not allowed while failing over.";
-inline constexpr std::string_view kSyncFailingOver = "NOMASTERLINK Can't SYNC while failing over";
 
 // "ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."
 inline std::string UnknownSubcommandOrArity(std::string_view container, std::string_view sub) {

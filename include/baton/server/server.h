@@ -140,7 +140,6 @@ class Server final : public store::KeyspaceListener {
 
   // Effects of write commands, delivered once per top-level command.
   void AddEffectSink(EffectSink* sink) { sinks_.push_back(sink); }
-  void RemoveEffectSink(EffectSink* sink) { std::erase(sinks_, sink); }
   [[nodiscard]] bool HasEffectSinks() const { return !sinks_.empty(); }
   void EmitEffects(std::span<const Effect> effects);
   // Increments the dirty counter (changes since the last save).
@@ -154,10 +153,6 @@ class Server final : public store::KeyspaceListener {
   void AddBeforeSleepTask(std::function<void()> task) {
     before_sleep_tasks_.push_back(std::move(task));
   }
-  // Runs after every before-sleep task and before any reply is written: the
-  // AOF is written (and fsynced with appendfsync always) here, so a reply
-  // never acknowledges a write that is not yet in the AOF.
-  std::function<void()> before_replies;
 
   // Shutdown: saves (when configured) and stops the loop. Returns "" when the
   // server will exit, or the error that prevents it.
@@ -170,9 +165,6 @@ class Server final : public store::KeyspaceListener {
   std::string Shutdown(const ShutdownOptions& options);
   // Persistence module hook: save before exit. Returns "" or an error.
   std::function<std::string()> save_on_shutdown;
-  // Persistence module hook: runs first on every shutdown (flushes the AOF,
-  // stops a forked child).
-  std::function<void()> prepare_shutdown;
   [[nodiscard]] bool shutting_down() const { return shutting_down_; }
 
   // Flushes every database (FLUSHALL) and notifies WATCHers of each key.
@@ -203,12 +195,6 @@ class Server final : public store::KeyspaceListener {
   std::unique_ptr<ModuleState> watch_state;
   // Blocked clients and ready keys (server/blocking.cc).
   std::unique_ptr<ModuleState> blocking_state;
-  // Replication (src/replication/); torn down early in ~Server (libuv handles).
-  std::unique_ptr<ModuleState> replication_state;
-  // Snapshots and AOF (src/persistence/); torn down first in ~Server.
-  std::unique_ptr<ModuleState> persistence_state;
-  // The FAILOVER state machine (src/switchover/failover.cc); torn down first.
-  std::unique_ptr<ModuleState> switchover_state;
 
  private:
   PubsubRegistry pubsub_;
@@ -258,7 +244,6 @@ class Server final : public store::KeyspaceListener {
   std::string run_id_;
   bool shutting_down_ = false;
   int active_expire_db_ = 0;
-  uint64_t cron_ticks_ = 0;
   uv_timer_t cron_timer_{};
   uv_prepare_t prepare_{};
   uv_signal_t sigterm_{};
