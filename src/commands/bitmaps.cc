@@ -18,9 +18,9 @@ namespace {
 
 namespace err = server::err;
 
-uint8_t ByteAt(std::string_view s, size_t i) { return static_cast<uint8_t>(s[i]); }
+uint8_t BitmapByteAt(std::string_view s, size_t i) { return static_cast<uint8_t>(s[i]); }
 
-int BitAt(std::string_view s, uint64_t bit) { return (ByteAt(s, bit >> 3) >> (7 - (bit & 7))) & 1; }
+int BitAt(std::string_view s, uint64_t bit) { return (BitmapByteAt(s, bit >> 3) >> (7 - (bit & 7))) & 1; }
 
 uint64_t PopCount(std::string_view s) {
   uint64_t count = 0;
@@ -30,7 +30,7 @@ uint64_t PopCount(std::string_view s) {
     std::memcpy(&word, s.data() + i, 8);
     count += static_cast<uint64_t>(std::popcount(word));
   }
-  for (; i < s.size(); ++i) count += static_cast<uint64_t>(std::popcount(ByteAt(s, i)));
+  for (; i < s.size(); ++i) count += static_cast<uint64_t>(std::popcount(BitmapByteAt(s, i)));
   return count;
 }
 
@@ -42,12 +42,12 @@ uint64_t CountBits(std::string_view s, uint64_t first, uint64_t last) {
   const auto tail_mask = static_cast<uint8_t>(0xFF << (7 - (last & 7)));
   if (first_byte == last_byte) {
     return static_cast<uint64_t>(
-        std::popcount(static_cast<uint8_t>(ByteAt(s, first_byte) & head_mask & tail_mask)));
+        std::popcount(static_cast<uint8_t>(BitmapByteAt(s, first_byte) & head_mask & tail_mask)));
   }
   uint64_t count =
-      static_cast<uint64_t>(std::popcount(static_cast<uint8_t>(ByteAt(s, first_byte) & head_mask)));
+      static_cast<uint64_t>(std::popcount(static_cast<uint8_t>(BitmapByteAt(s, first_byte) & head_mask)));
   count +=
-      static_cast<uint64_t>(std::popcount(static_cast<uint8_t>(ByteAt(s, last_byte) & tail_mask)));
+      static_cast<uint64_t>(std::popcount(static_cast<uint8_t>(BitmapByteAt(s, last_byte) & tail_mask)));
   return count + PopCount(s.substr(first_byte + 1, last_byte - first_byte - 1));
 }
 
@@ -64,9 +64,9 @@ int64_t FindBit(std::string_view s, uint64_t first, uint64_t last, int bit) {
         std::memcpy(&word, s.data() + b, 8);
         if (word != skip_word) break;
       }
-      while (b < whole_end && ByteAt(s, b) == skip_byte) ++b;
+      while (b < whole_end && BitmapByteAt(s, b) == skip_byte) ++b;
       if (b < whole_end) {
-        const auto v = static_cast<uint8_t>(bit != 0 ? ByteAt(s, b) : ~ByteAt(s, b));
+        const auto v = static_cast<uint8_t>(bit != 0 ? BitmapByteAt(s, b) : ~BitmapByteAt(s, b));
         return static_cast<int64_t>(b * 8 + static_cast<size_t>(std::countl_zero(v)));
       }
       i = static_cast<uint64_t>(b) * 8;
@@ -258,9 +258,9 @@ void BitOpCommand(CommandContext& ctx) {
   std::string result(max_len, '\0');
   const std::string_view first = sources[0];
   for (size_t i = 0; i < max_len; ++i) {
-    uint8_t v = i < first.size() ? ByteAt(first, i) : 0;
+    uint8_t v = i < first.size() ? BitmapByteAt(first, i) : 0;
     for (size_t k = 1; k < nkeys; ++k) {
-      const uint8_t b = i < sources[k].size() ? ByteAt(sources[k], i) : 0;
+      const uint8_t b = i < sources[k].size() ? BitmapByteAt(sources[k], i) : 0;
       if (op == BitOp::kAnd) {
         v &= b;
       } else if (op == BitOp::kOr) {

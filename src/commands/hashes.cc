@@ -8,6 +8,7 @@
 
 #include "baton/commands/helpers.h"
 #include "baton/commands/registry.h"
+#include "baton/commands/string_util.h"
 #include "baton/server/server.h"
 #include "baton/store/hash_value.h"
 #include "scan_args.h"
@@ -24,10 +25,8 @@ constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
 constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
 constexpr std::string_view kNanOrInfinity = "ERR value is NaN or Infinity";
 constexpr std::string_view kOutOfRange = "ERR value is out of range";
-constexpr std::string_view kCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
-store::HashLimits Limits(const CommandContext& ctx) {
+store::HashLimits HashLimitsOf(const CommandContext& ctx) {
   const auto& s = ctx.server.settings();
   return {.max_listpack_entries = static_cast<size_t>(s.hash_max_listpack_entries),
           .max_listpack_value = static_cast<size_t>(s.hash_max_listpack_value)};
@@ -49,20 +48,6 @@ void DeleteIfEmpty(CommandContext& ctx, std::string_view key, store::KeyEntry* e
   if (AsHash(e)->size() == 0) ctx.db.Delete(key);
 }
 
-// Redis's human form of a long double: "%.17Lf" without trailing zeros.
-std::string FormatLongDouble(long double v) {
-  std::string buf(5200, '\0');
-  int n = std::snprintf(buf.data(), buf.size(), "%.17Lf", v);
-  if (n < 0 || static_cast<size_t>(n) >= buf.size()) return "0";
-  buf.resize(static_cast<size_t>(n));
-  if (buf.find('.') != std::string::npos) {
-    while (buf.back() == '0') buf.pop_back();
-    if (buf.back() == '.') buf.pop_back();
-  }
-  if (buf == "-0") buf = "0";
-  return buf;
-}
-
 // HSET key field value [field value ...] / HMSET (replies OK)
 void SetFields(CommandContext& ctx, bool reply_ok) {
   if (ctx.argc() % 2 != 0) {
@@ -71,7 +56,7 @@ void SetFields(CommandContext& ctx, bool reply_ok) {
   }
   store::KeyEntry* e = HashForWrite(ctx, ctx.arg(1));
   if (e == nullptr) return;
-  const store::HashLimits limits = Limits(ctx);
+  const store::HashLimits limits = HashLimitsOf(ctx);
   int64_t added = 0;
   for (size_t i = 2; i < ctx.argc(); i += 2) {
     if (HashValue::Set(e->value, ctx.arg(i), ctx.arg(i + 1), limits)) ++added;
@@ -97,7 +82,7 @@ void HSetNx(CommandContext& ctx) {
   if (LookupWrite(ctx, ctx.arg(1), store::ValueType::kHash, &e) == Lookup::kWrongType) return;
   if (e != nullptr && AsHash(e)->Contains(ctx.arg(2))) return ctx.reply.Integer(0);
   if (e == nullptr) e = ctx.db.Add(ctx.arg(1), HashValue::New());
-  HashValue::Set(e->value, ctx.arg(2), ctx.arg(3), Limits(ctx));
+  HashValue::Set(e->value, ctx.arg(2), ctx.arg(3), HashLimitsOf(ctx));
   ctx.db.SignalModified(ctx.arg(1));
   ctx.MarkDirty();
   ctx.reply.Integer(1);
@@ -219,7 +204,7 @@ void HIncrBy(CommandContext& ctx) {
   }
   const int64_t result = current + incr;
   if (e == nullptr) e = ctx.db.Add(ctx.arg(1), HashValue::New());
-  HashValue::Set(e->value, ctx.arg(2), std::to_string(result), Limits(ctx));
+  HashValue::Set(e->value, ctx.arg(2), std::to_string(result), HashLimitsOf(ctx));
   ctx.db.SignalModified(ctx.arg(1));
   ctx.MarkDirty();
   ctx.reply.Integer(result);
@@ -245,7 +230,7 @@ void HIncrByFloat(CommandContext& ctx) {
   if (std::isnan(result) || std::isinf(result)) return ctx.reply.Error(err::kIncrFloatNaN);
   const std::string text = FormatLongDouble(result);
   if (e == nullptr) e = ctx.db.Add(ctx.arg(1), HashValue::New());
-  HashValue::Set(e->value, ctx.arg(2), text, Limits(ctx));
+  HashValue::Set(e->value, ctx.arg(2), text, HashLimitsOf(ctx));
   ctx.db.SignalModified(ctx.arg(1));
   ctx.MarkDirty();
   ctx.PropagateAs({"HSET", std::string(ctx.arg(1)), std::string(ctx.arg(2)), text});
@@ -320,7 +305,7 @@ void HRandField(CommandContext& ctx) {
   if (ctx.argc() >= 3) {
     int64_t count = 0;
     if (!ParseIntArg(ctx, 2, &count)) return;
-    if (count == INT64_MIN) return ctx.reply.Error(kCountRange);
+    if (count == INT64_MIN) return ctx.reply.Error(err::kCountRange);
     if (ctx.argc() > 4 || (ctx.argc() == 4 && !ArgIs(ctx, 3, "withvalues"))) {
       return ctx.reply.Error(err::kSyntax);
     }

@@ -19,15 +19,13 @@ using store::SetValue;
 namespace err = server::err;
 
 constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
-constexpr std::string_view kCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 constexpr std::string_view kNumKeys = "ERR numkeys should be greater than 0";
 constexpr std::string_view kTooManyKeys = "ERR Number of keys can't be greater than number of args";
 constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
 // SPOP's effect is propagated as SREMs of at most this many members.
 constexpr size_t kPopBatch = 1024;
 
-store::SetLimits Limits(const CommandContext& ctx) {
+store::SetLimits SetLimitsOf(const CommandContext& ctx) {
   return {.max_intset_entries = static_cast<size_t>(ctx.server.settings().set_max_intset_entries)};
 }
 
@@ -38,7 +36,7 @@ void SAdd(CommandContext& ctx) {
   store::KeyEntry* e = nullptr;
   if (LookupWrite(ctx, ctx.arg(1), store::ValueType::kSet, &e) == Lookup::kWrongType) return;
   if (e == nullptr) e = ctx.db.Add(ctx.arg(1), SetValue::New());
-  const store::SetLimits limits = Limits(ctx);
+  const store::SetLimits limits = SetLimitsOf(ctx);
   int64_t added = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) {
     if (SetValue::Add(e->value, ctx.arg(i), limits)) ++added;
@@ -140,7 +138,7 @@ void SPopWithCount(CommandContext& ctx) {
   } else {
     // Most elements: keep `remaining` random ones in a new set, pop the rest.
     store::Value kept = SetValue::New();
-    const store::SetLimits limits = Limits(ctx);
+    const store::SetLimits limits = SetLimitsOf(ctx);
     for (size_t i = 0; i < remaining; ++i) {
       const std::string m(AsSet(e)->Random().text());
       SetValue::Add(kept, m, limits);
@@ -175,7 +173,7 @@ void SPop(CommandContext& ctx) {
 void SRandMemberWithCount(CommandContext& ctx) {
   int64_t count_arg = 0;
   if (!ParseIntArg(ctx, 2, &count_arg)) return;
-  if (count_arg == INT64_MIN) return ctx.reply.Error(kCountRange);
+  if (count_arg == INT64_MIN) return ctx.reply.Error(err::kCountRange);
   store::KeyEntry* e = nullptr;
   if (LookupRead(ctx, ctx.arg(1), store::ValueType::kSet, &e) == Lookup::kWrongType) return;
   if (e == nullptr || count_arg == 0) return ctx.reply.Array(0);
@@ -236,7 +234,7 @@ void SMove(CommandContext& ctx) {
   if (dst == nullptr) dst = ctx.db.Add(ctx.arg(2), SetValue::New());
   ctx.db.SignalModified(ctx.arg(1));
   ctx.MarkDirty();
-  if (SetValue::Add(dst->value, member, Limits(ctx))) {
+  if (SetValue::Add(dst->value, member, SetLimitsOf(ctx))) {
     ctx.MarkDirty();
     ctx.db.SignalModified(ctx.arg(2));
   }
@@ -313,7 +311,7 @@ void SInterStore(CommandContext& ctx) {
   std::vector<const SetValue*> sets;
   if (!LookupSets(ctx, 2, ctx.argc(), &sets)) return;
   store::Value result = SetValue::New();
-  const store::SetLimits limits = Limits(ctx);
+  const store::SetLimits limits = SetLimitsOf(ctx);
   Intersect(sets, [&](std::string_view m) {
     SetValue::Add(result, m, limits);
     return true;
@@ -359,7 +357,7 @@ std::vector<int> SInterCardKeys(std::span<const std::string_view> args) {
 // The union (or difference) of the sets, as a set value.
 store::Value UnionOrDiff(CommandContext& ctx, const std::vector<const SetValue*>& sets, bool diff) {
   store::Value result = SetValue::New();
-  const store::SetLimits limits = Limits(ctx);
+  const store::SetLimits limits = SetLimitsOf(ctx);
   if (!diff) {
     for (const SetValue* s : sets) {
       if (s == nullptr) continue;

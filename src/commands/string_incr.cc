@@ -41,21 +41,6 @@ void IncrDecrBy(CommandContext& ctx, int64_t incr) {
   ctx.reply.Integer(result);
 }
 
-// Formats like Redis's human-friendly long double: 17 decimals, trailing
-// zeros (and a bare '.') trimmed, "-0" shown as "0".
-std::string FormatLongDouble(long double v) {
-  char buf[5200];
-  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
-  if (n <= 0 || static_cast<size_t>(n) >= sizeof(buf)) return "";
-  std::string s(buf, static_cast<size_t>(n));
-  if (s.find('.') != std::string::npos) {
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-  }
-  if (s == "-0") s = "0";
-  return s;
-}
-
 }  // namespace
 
 // INCR key

@@ -2,10 +2,24 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 #include "baton/server/server.h"
 
 namespace baton::commands {
+
+std::string FormatLongDouble(long double v) {
+  char buf[5200];
+  const int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof(buf)) return "0";
+  std::string s(buf, static_cast<size_t>(n));
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  if (s == "-0") s = "0";
+  return s;
+}
 
 bool MustObeyClient(const CommandContext& ctx) { return ctx.client.Has(server::kClientMaster); }
 

@@ -76,17 +76,17 @@ void Combine(double* target, double v, Aggregate agg) {
   }
 }
 
-using Elements = std::vector<std::pair<std::string, double>>;
+using ScoredElements = std::vector<std::pair<std::string, double>>;
 
 // Sorts by (score, member).
-void SortElements(Elements* out) {
+void SortElements(ScoredElements* out) {
   std::sort(out->begin(), out->end(), [](const auto& a, const auto& b) {
     return a.second < b.second || (a.second == b.second && a.first < b.first);
   });
 }
 
-Elements Compute(std::vector<Source> src, SetOp op, Aggregate agg) {
-  Elements out;
+ScoredElements Compute(std::vector<Source> src, SetOp op, Aggregate agg) {
+  ScoredElements out;
   if (op == SetOp::kUnion) {
     std::unordered_map<std::string, double> acc;
     for (const Source& s : src) {
@@ -191,7 +191,7 @@ void AlgebraGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp
       return ctx.reply.Error(err::kSyntax);
     }
   }
-  const Elements result = Compute(std::move(src), op, agg);
+  const ScoredElements result = Compute(std::move(src), op, agg);
   if (card_only) {
     const size_t n =
         limit > 0 ? std::min(result.size(), static_cast<size_t>(limit)) : result.size();
@@ -249,7 +249,7 @@ std::vector<int> StoreKeys(std::span<const std::string_view> args) {
   return out;
 }
 
-struct Def {
+struct AlgebraDef {
   const char* name;
   int arity;
   bool store;
@@ -273,7 +273,7 @@ void RegisterZSetAlgebraCommands(server::Server& server) {
   constexpr const char* kDiffComplexity =
       "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N "
       "is the size of the first set, and K is the size of the result set.";
-  const std::vector<Def> defs = {
+  const std::vector<AlgebraDef> defs = {
       {"zunion", -3, false, ZUnion, "Add multiple sorted sets", "6.2.0", kUnionComplexity},
       {"zinter", -3, false, ZInter, "Intersect multiple sorted sets", "6.2.0", kInterComplexity},
       {"zdiff", -3, false, ZDiff, "Subtract multiple sorted sets", "6.2.0", kDiffComplexity},
@@ -292,7 +292,7 @@ void RegisterZSetAlgebraCommands(server::Server& server) {
        kDiffComplexity},
   };
   auto& t = server.commands();
-  for (const Def& d : defs) {
+  for (const AlgebraDef& d : defs) {
     CommandSpec spec{.name = d.name,
                      .arity = d.arity,
                      .flags = (d.store ? kCmdWrite | kCmdDenyOom : kCmdReadonly) | kCmdMovableKeys,

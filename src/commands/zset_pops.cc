@@ -20,7 +20,7 @@ namespace err = server::err;
 
 namespace {
 
-const char* PopName(bool max) { return max ? "ZPOPMAX" : "ZPOPMIN"; }
+const char* ZPopName(bool max) { return max ? "ZPOPMAX" : "ZPOPMIN"; }
 
 // Takes up to `count` elements from the low (or, with `max`, high) end of the
 // zset under `key`, deleting the key when it empties.
@@ -61,7 +61,7 @@ Lookup FindZSetForPop(CommandContext& ctx, std::string_view key, bool serving,
 }
 
 // ZPOPMIN key [count] / ZPOPMAX key [count]
-void PopGeneric(CommandContext& ctx, bool max) {
+void ZPopGeneric(CommandContext& ctx, bool max) {
   if (ctx.argc() > 3) return ctx.reply.Error(err::kSyntax);
   const bool has_count = ctx.argc() == 3;
   int64_t count = 1;
@@ -78,15 +78,15 @@ void PopGeneric(CommandContext& ctx, bool max) {
 }
 
 // ZPOPMIN key [count]
-void ZPopMin(CommandContext& ctx) { PopGeneric(ctx, false); }
+void ZPopMin(CommandContext& ctx) { ZPopGeneric(ctx, false); }
 // ZPOPMAX key [count]
-void ZPopMax(CommandContext& ctx) { PopGeneric(ctx, true); }
+void ZPopMax(CommandContext& ctx) { ZPopGeneric(ctx, true); }
 
 // Pops from the first non-empty zset among `keys` and replies, as BZPOPMIN
 // ([key, member, score]) or, with `multi`, as ZMPOP ([key, [[member, score]
 // ...]]). While serving a blocked client only its ready key is looked at.
 // True when it replied (served or error); false when every key was empty.
-bool PopFirstNonEmpty(CommandContext& ctx, std::span<const std::string_view> keys, bool max,
+bool ZPopFirstNonEmpty(CommandContext& ctx, std::span<const std::string_view> keys, bool max,
                       int64_t count, bool multi) {
   const std::string* serving = server::ServingKey(ctx.client);
   for (std::string_view key : keys) {
@@ -110,35 +110,35 @@ bool PopFirstNonEmpty(CommandContext& ctx, std::span<const std::string_view> key
         ctx.reply.Double(s);
       }
     }
-    ctx.PropagateAs({PopName(max), std::string(key), std::to_string(popped.size())});
+    ctx.PropagateAs({ZPopName(max), std::string(key), std::to_string(popped.size())});
     return true;
   }
   return false;
 }
 
 // BZPOPMIN key [key ...] timeout / BZPOPMAX key [key ...] timeout
-void BlockingPop(CommandContext& ctx, bool max) {
+void ZBlockingPop(CommandContext& ctx, bool max) {
   int64_t deadline = 0;
   if (!server::ParseBlockingTimeout(ctx, ctx.argc() - 1, &deadline)) return;
   const auto keys = ctx.args.subspan(1, ctx.argc() - 2);
-  if (PopFirstNonEmpty(ctx, keys, max, 1, false)) return;
+  if (ZPopFirstNonEmpty(ctx, keys, max, 1, false)) return;
   if (!server::MayBlock(ctx)) return ctx.reply.NullArray();
   server::BlockForKeys(ctx, keys, deadline);
 }
 
 // BZPOPMIN key [key ...] timeout
-void BZPopMin(CommandContext& ctx) { BlockingPop(ctx, false); }
+void BZPopMin(CommandContext& ctx) { ZBlockingPop(ctx, false); }
 // BZPOPMAX key [key ...] timeout
-void BZPopMax(CommandContext& ctx) { BlockingPop(ctx, true); }
+void BZPopMax(CommandContext& ctx) { ZBlockingPop(ctx, true); }
 
 // numkeys key [key ...] MIN|MAX [COUNT count], from `numkeys_index`.
-struct MpopArgs {
+struct ZMpopArgs {
   std::span<const std::string_view> keys;
   bool max = false;
   int64_t count = 1;
 };
 
-bool ParseMpopArgs(CommandContext& ctx, size_t numkeys_index, MpopArgs* out) {
+bool ParseZMpopArgs(CommandContext& ctx, size_t numkeys_index, ZMpopArgs* out) {
   int64_t numkeys = 0;
   if (!store::ParseInt64(ctx.arg(numkeys_index), &numkeys) || numkeys <= 0) {
     ctx.reply.Error(err::kNumkeysNotPositive);
@@ -177,24 +177,24 @@ bool ParseMpopArgs(CommandContext& ctx, size_t numkeys_index, MpopArgs* out) {
 
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
 void ZMPop(CommandContext& ctx) {
-  MpopArgs a;
-  if (!ParseMpopArgs(ctx, 1, &a)) return;
-  if (!PopFirstNonEmpty(ctx, a.keys, a.max, a.count, true)) ctx.reply.NullArray();
+  ZMpopArgs a;
+  if (!ParseZMpopArgs(ctx, 1, &a)) return;
+  if (!ZPopFirstNonEmpty(ctx, a.keys, a.max, a.count, true)) ctx.reply.NullArray();
 }
 
 // BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
 void BZMPop(CommandContext& ctx) {
-  MpopArgs a;
-  if (!ParseMpopArgs(ctx, 2, &a)) return;
+  ZMpopArgs a;
+  if (!ParseZMpopArgs(ctx, 2, &a)) return;
   int64_t deadline = 0;
   if (!server::ParseBlockingTimeout(ctx, 1, &deadline)) return;
-  if (PopFirstNonEmpty(ctx, a.keys, a.max, a.count, true)) return;
+  if (ZPopFirstNonEmpty(ctx, a.keys, a.max, a.count, true)) return;
   if (!server::MayBlock(ctx)) return ctx.reply.NullArray();
   server::BlockForKeys(ctx, a.keys, deadline);
 }
 
 // Key positions of ZMPOP (numkeys at 1) and BZMPOP (numkeys at 2).
-std::vector<int> MpopKeys(std::span<const std::string_view> args, size_t numkeys_index) {
+std::vector<int> ZMpopKeys(std::span<const std::string_view> args, size_t numkeys_index) {
   std::vector<int> out;
   int64_t numkeys = 0;
   if (args.size() <= numkeys_index || !store::ParseInt64(args[numkeys_index], &numkeys)) return out;
@@ -204,8 +204,8 @@ std::vector<int> MpopKeys(std::span<const std::string_view> args, size_t numkeys
   }
   return out;
 }
-std::vector<int> ZMPopKeys(std::span<const std::string_view> args) { return MpopKeys(args, 1); }
-std::vector<int> BZMPopKeys(std::span<const std::string_view> args) { return MpopKeys(args, 2); }
+std::vector<int> ZMPopKeys(std::span<const std::string_view> args) { return ZMpopKeys(args, 1); }
+std::vector<int> BZMPopKeys(std::span<const std::string_view> args) { return ZMpopKeys(args, 2); }
 
 }  // namespace
 

@@ -308,7 +308,7 @@ void ZRemRangeByLex(CommandContext& ctx) {
   RemoveRanks(ctx, e, from, to);
 }
 
-struct Def {
+struct RangeDef {
   const char* name;
   int arity;
   uint64_t flags;
@@ -332,7 +332,7 @@ void RegisterZSetRangeCommands(server::Server& server) {
   using namespace server;  // NOLINT(google-build-using-namespace): flag names
   const std::vector<std::string> kRo = {"RO", "access"};
   const std::vector<std::string> kDel = {"RW", "delete"};
-  const std::vector<Def> defs = {
+  const std::vector<RangeDef> defs = {
       {"zrange", -4, kCmdReadonly, ZRange, "Return a range of members in a sorted set", "1.2.0",
        kRangeComplexity, kRo},
       {"zrevrange", -4, kCmdReadonly, ZRevRange,
@@ -366,7 +366,7 @@ void RegisterZSetRangeCommands(server::Server& server) {
        kRemComplexity, kDel},
   };
   auto& t = server.commands();
-  for (const Def& d : defs) {
+  for (const RangeDef& d : defs) {
     t.Add({.name = d.name,
            .arity = d.arity,
            .flags = d.flags,

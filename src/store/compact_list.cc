@@ -74,7 +74,7 @@ uint64_t GetLE(const uint8_t* p, size_t n) {
   return v;
 }
 
-int64_t SignExtend(uint64_t v, int bits) {
+int64_t SignExtendBits(uint64_t v, int bits) {
   const uint64_t sign = 1ULL << (bits - 1);
   return static_cast<int64_t>((v ^ sign) - sign);
 }
@@ -153,7 +153,7 @@ size_t Decode(const uint8_t* p, std::string_view* str, int64_t* num, bool* is_in
   }
   if ((b & 0xE0) == 0xC0) {
     *is_int = true;
-    *num = SignExtend((static_cast<uint64_t>(b & 0x1F) << 8) | p[1], 13);
+    *num = SignExtendBits((static_cast<uint64_t>(b & 0x1F) << 8) | p[1], 13);
     return 2;
   }
   if ((b & 0xF0) == 0xE0) {
@@ -171,15 +171,15 @@ size_t Decode(const uint8_t* p, std::string_view* str, int64_t* num, bool* is_in
     }
     case kInt16:
       *is_int = true;
-      *num = SignExtend(GetLE(p + 1, 2), 16);
+      *num = SignExtendBits(GetLE(p + 1, 2), 16);
       return 3;
     case kInt24:
       *is_int = true;
-      *num = SignExtend(GetLE(p + 1, 3), 24);
+      *num = SignExtendBits(GetLE(p + 1, 3), 24);
       return 4;
     case kInt32:
       *is_int = true;
-      *num = SignExtend(GetLE(p + 1, 4), 32);
+      *num = SignExtendBits(GetLE(p + 1, 4), 32);
       return 5;
     default:
       *is_int = true;

@@ -6,7 +6,7 @@ namespace baton::store {
 namespace {
 
 // Replaces the intset in `slot` by its hashtable form.
-TableSetValue* ConvertToTable(Value& slot) {
+TableSetValue* ConvertSetToTable(Value& slot) {
   auto table = std::make_unique<TableSetValue>();
   slot.As<SetValue>()->ForEach([&](std::string_view m) { table->Add(m); });
   TableSetValue* raw = table.get();
@@ -178,10 +178,10 @@ bool SetValue::Add(Value& slot, std::string_view member, const SetLimits& limits
   if (!set->is_intset()) return static_cast<TableSetValue*>(set)->Add(member);
   auto* is = static_cast<IntSetValue*>(set);
   int64_t v = 0;
-  if (!ParseInt64(member, &v)) return ConvertToTable(slot)->Add(member);
+  if (!ParseInt64(member, &v)) return ConvertSetToTable(slot)->Add(member);
   size_t pos = 0;
   if (is->Find(v, &pos)) return false;
-  if (is->size() + 1 > limits.max_intset_entries) return ConvertToTable(slot)->Add(member);
+  if (is->size() + 1 > limits.max_intset_entries) return ConvertSetToTable(slot)->Add(member);
   if (IntSetValue::WidthFor(v) <= is->width() && is->HasRoomForOne()) {
     is->InsertAt(pos, v);
   } else {

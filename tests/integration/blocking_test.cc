@@ -10,6 +10,7 @@
 #include "support/server_process.h"
 
 namespace baton::testing {
+namespace blocking_test {
 namespace {
 
 class BlockingIntegrationTest : public ::testing::Test {
@@ -158,4 +159,5 @@ TEST_F(BlockingIntegrationTest, DisconnectedWaiterDoesNotConsume) {
 }
 
 }  // namespace
+}  // namespace blocking_test
 }  // namespace baton::testing

@@ -8,6 +8,7 @@
 #include "support/server_process.h"
 
 namespace baton::testing {
+namespace client_test {
 namespace {
 
 std::string Str(const Reply& r) {
@@ -178,4 +179,5 @@ TEST_F(ClientIntegrationTest, CapaRedirectShowsInList) {
 }
 
 }  // namespace
+}  // namespace client_test
 }  // namespace baton::testing

@@ -18,6 +18,7 @@
 #include "support/server_process.h"
 
 namespace baton::testing {
+namespace config_test {
 namespace {
 
 int RandomPort() {
@@ -371,4 +372,5 @@ TEST(ServerConfig, SetPortRebindsAtRunTime) {
 }
 
 }  // namespace
+}  // namespace config_test
 }  // namespace baton::testing

@@ -10,6 +10,7 @@
 #include "support/server_process.h"
 
 namespace baton::testing {
+namespace expire_test {
 namespace {
 
 std::vector<std::string> Tokens(const std::string& line) {
@@ -256,4 +257,5 @@ TEST_F(KeysIntegrationTest, RepliesMatchRedisServer) {
 }
 
 }  // namespace
+}  // namespace expire_test
 }  // namespace baton::testing

@@ -9,6 +9,7 @@
 #include "support/server_process.h"
 
 namespace baton::testing {
+namespace hashsets_test {
 namespace {
 
 using Args = std::vector<std::string>;
@@ -151,4 +152,5 @@ TEST_F(HashSetsInteropTest, SmallHashesAndSetsUseLessMemoryThanRedis) {
 }
 
 }  // namespace
+}  // namespace hashsets_test
 }  // namespace baton::testing

@@ -11,6 +11,7 @@
 #include "support/server_process.h"
 
 namespace baton::testing {
+namespace hyperloglog_interop_test {
 namespace {
 
 std::string Named(std::string_view prefix, int64_t n) {
@@ -177,4 +178,5 @@ TEST_F(HyperLogLogInteropTest, SortRepliesMatchRedis) {
 }
 
 }  // namespace
+}  // namespace hyperloglog_interop_test
 }  // namespace baton::testing

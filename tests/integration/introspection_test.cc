@@ -7,6 +7,7 @@
 #include "support/server_process.h"
 
 namespace baton::testing {
+namespace introspection_test {
 namespace {
 
 TEST(IntrospectionIntegration, MonitorSeesAnotherClientsCommands) {
@@ -84,4 +85,5 @@ TEST(IntrospectionIntegration, DebugCommandFollowsTheConfig) {
 }
 
 }  // namespace
+}  // namespace introspection_test
 }  // namespace baton::testing

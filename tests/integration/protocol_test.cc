@@ -11,6 +11,7 @@
 #include "support/server_process.h"
 
 namespace baton::testing {
+namespace protocol_test {
 namespace {
 
 constexpr const char* kPong = "+PONG\r\n";
@@ -470,4 +471,5 @@ TEST(DifferentialProtocolTest, MalformedInputMatchesRedis) {
 }
 
 }  // namespace
+}  // namespace protocol_test
 }  // namespace baton::testing

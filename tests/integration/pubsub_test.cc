@@ -11,6 +11,7 @@
 #include "support/server_process.h"
 
 namespace baton::testing {
+namespace pubsub_test {
 namespace {
 
 std::string Bulk(const std::string& s) {
@@ -245,4 +246,5 @@ TEST(PubsubOutputLimitTest, SlowSubscriberIsDisconnected) {
 }
 
 }  // namespace
+}  // namespace pubsub_test
 }  // namespace baton::testing

@@ -15,6 +15,7 @@
 #include "support/server_process.h"
 
 namespace baton::testing {
+namespace redis_cli_test {
 namespace {
 
 class RedisCliTest : public ::testing::Test {
@@ -189,4 +190,5 @@ TEST_F(RedisCliTest, MonitorSeesOtherClientsCommands) {
 }
 
 }  // namespace
+}  // namespace redis_cli_test
 }  // namespace baton::testing

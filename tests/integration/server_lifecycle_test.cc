@@ -12,6 +12,7 @@
 #include "support/server_process.h"
 
 namespace baton::testing {
+namespace server_lifecycle_test {
 namespace {
 
 bool LogContains(const ServerProcess& server, const std::string& text) {
@@ -118,4 +119,5 @@ TEST(ServerLifecycleTest, UnixSocketOnly) {
 }
 
 }  // namespace
+}  // namespace server_lifecycle_test
 }  // namespace baton::testing

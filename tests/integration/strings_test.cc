@@ -11,6 +11,7 @@
 #include "support/server_process.h"
 
 namespace baton::testing {
+namespace strings_test {
 namespace {
 
 // Splits a script line on spaces; "\xNN" inside a token is a byte.
@@ -189,4 +190,5 @@ TEST_F(StringsIntegrationTest, RepliesMatchRedisServer) {
 }
 
 }  // namespace
+}  // namespace strings_test
 }  // namespace baton::testing

@@ -4,6 +4,8 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -64,12 +66,25 @@ bool ServerProcess::Launch(int port) {
     args.insert(args.end(), {"--unixsocket", unix_socket_});
   }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::string stdio_path = dir_ + "/stdio.log";
+  const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ < 0) return false;
   if (pid_ == 0) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
+    // A test that crashes or is killed by ctest's timeout must not leave a
+    // server behind: it would hold ctest's output pipe open (ctest waits for
+    // it) and the port. So the server dies with the test, and writes its
+    // early messages (before --logfile applies) to a file, not the pipe.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    int fd = open(stdio_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      dup2(fd, STDOUT_FILENO);
+      dup2(fd, STDERR_FILENO);
+    }
     execv(argv[0], argv.data());
     _exit(127);
   }

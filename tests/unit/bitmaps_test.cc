@@ -8,6 +8,7 @@
 #include "support/strings_test_util.h"
 
 namespace baton::testing {
+namespace bitmaps_test {
 namespace {
 
 using Effects = std::vector<std::vector<std::string>>;
@@ -336,4 +337,5 @@ TEST_F(BitmapsTest, InPlaceBitWritesSignalWatchers) {
 }
 
 }  // namespace
+}  // namespace bitmaps_test
 }  // namespace baton::testing

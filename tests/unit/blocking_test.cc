@@ -11,6 +11,7 @@
 #include "support/server_fixture.h"
 
 namespace baton::testing {
+namespace blocking_test {
 namespace {
 
 using server::Client;
@@ -279,4 +280,5 @@ TEST_F(BlockingTest, ServesInTheRightDatabase) {
 }
 
 }  // namespace
+}  // namespace blocking_test
 }  // namespace baton::testing

@@ -5,6 +5,7 @@
 #include "support/server_fixture.h"
 
 namespace baton {
+namespace client_commands_test {
 namespace {
 
 using server::Client;
@@ -275,4 +276,5 @@ TEST_F(ClientCommandTest, HelpAndUnknownSubcommand) {
 }
 
 }  // namespace
+}  // namespace client_commands_test
 }  // namespace baton

@@ -7,6 +7,7 @@
 #include <vector>
 
 namespace baton::store {
+namespace compact_list_test {
 namespace {
 
 // Owns a standalone list and grows it before each edit, as owners do.
@@ -163,4 +164,5 @@ TEST(CompactListTest, RoomFollowsAllocationClasses) {
 }
 
 }  // namespace
+}  // namespace compact_list_test
 }  // namespace baton::store

@@ -13,6 +13,7 @@
 #include "support/server_fixture.h"
 
 namespace baton {
+namespace config_test {
 namespace {
 
 using config::Config;
@@ -390,4 +391,5 @@ TEST_F(ConfigCommandTest, HelpAndUnknownSubcommand) {
 }
 
 }  // namespace
+}  // namespace config_test
 }  // namespace baton

@@ -10,6 +10,7 @@
 #include <vector>
 
 namespace baton::store {
+namespace database_test {
 namespace {
 
 // "prefix" followed by the decimal `i` (avoids GCC 12's -Wrestrict false
@@ -271,4 +272,5 @@ TEST_F(DatabaseTest, LfuCounterGrowsLogarithmicallyAndDecays) {
 }
 
 }  // namespace
+}  // namespace database_test
 }  // namespace baton::store

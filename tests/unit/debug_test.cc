@@ -7,6 +7,7 @@
 #include "support/server_fixture.h"
 
 namespace baton::testing {
+namespace debug_test {
 namespace {
 
 constexpr const char* kZeroDigest = "0000000000000000000000000000000000000000";
@@ -156,4 +157,5 @@ TEST_F(DebugTest, ChangeReplIdAndMisc) {
 }
 
 }  // namespace
+}  // namespace debug_test
 }  // namespace baton::testing

@@ -12,6 +12,7 @@
 #include "support/server_fixture.h"
 
 namespace baton {
+namespace expire_test {
 namespace {
 
 // "prefix" followed by the decimal `i` (avoids GCC 12's -Wrestrict false
@@ -336,4 +337,5 @@ TEST_F(ExpireTest, ActiveCycleRespectsDisableAndReplicas) {
 }
 
 }  // namespace
+}  // namespace expire_test
 }  // namespace baton

@@ -12,6 +12,7 @@
 #include <vector>
 
 namespace baton::store {
+namespace hash_table_test {
 namespace {
 
 // "prefix" followed by the decimal `i` (avoids GCC 12's -Wrestrict false
@@ -282,4 +283,5 @@ TEST(HashTableTest, SwapAndClear) {
 }
 
 }  // namespace
+}  // namespace hash_table_test
 }  // namespace baton::store

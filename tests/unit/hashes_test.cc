@@ -9,6 +9,7 @@
 #include "support/server_fixture.h"
 
 namespace baton::testing {
+namespace hashes_test {
 namespace {
 
 constexpr const char* kWrongType =
@@ -307,4 +308,5 @@ TEST_F(HashesTest, ValueLevelApi) {
 }
 
 }  // namespace
+}  // namespace hashes_test
 }  // namespace baton::testing

@@ -11,6 +11,7 @@
 #include "support/server_fixture.h"
 
 namespace baton::testing {
+namespace hyperloglog_test {
 namespace {
 
 namespace hll = store::hll;
@@ -285,4 +286,5 @@ TEST_F(HyperLogLogTest, PfDebug) {
 }
 
 }  // namespace
+}  // namespace hyperloglog_test
 }  // namespace baton::testing

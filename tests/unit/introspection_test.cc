@@ -8,6 +8,7 @@
 #include "support/server_fixture.h"
 
 namespace baton::testing {
+namespace introspection_test {
 namespace {
 
 class IntrospectionTest : public ServerFixture {
@@ -425,4 +426,5 @@ TEST_F(IntrospectionTest, TimeAndLastSave) {
 }
 
 }  // namespace
+}  // namespace introspection_test
 }  // namespace baton::testing

@@ -12,6 +12,7 @@
 #include "support/server_fixture.h"
 
 namespace baton {
+namespace keys_test {
 namespace {
 
 // "prefix" followed by the decimal `i` (avoids GCC 12's -Wrestrict false
@@ -502,4 +503,5 @@ TEST_F(KeysTest, WritesPropagateAsReceived) {
 }
 
 }  // namespace
+}  // namespace keys_test
 }  // namespace baton

@@ -11,6 +11,7 @@
 #include "support/server_fixture.h"
 
 namespace baton::testing {
+namespace lists_test {
 namespace {
 
 using store::ListEnd;
@@ -480,4 +481,5 @@ TEST_F(ListsTest, Resp3Nulls) {
 }
 
 }  // namespace
+}  // namespace lists_test
 }  // namespace baton::testing

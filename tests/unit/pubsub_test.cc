@@ -8,6 +8,7 @@
 #include "support/server_fixture.h"
 
 namespace baton::testing {
+namespace pubsub_test {
 namespace {
 
 class PubsubTest : public ServerFixture {
@@ -242,4 +243,5 @@ TEST_F(PubsubTest, ReplyOffSubscriberStillCounts) {
 }
 
 }  // namespace
+}  // namespace pubsub_test
 }  // namespace baton::testing

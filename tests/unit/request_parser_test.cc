@@ -6,6 +6,7 @@
 #include <vector>
 
 namespace baton::resp {
+namespace request_parser_test {
 namespace {
 
 // Feeds `input` in chunks of `chunk` bytes and collects every request.
@@ -121,4 +122,5 @@ TEST(RequestParser, BinarySafeArguments) {
 }
 
 }  // namespace
+}  // namespace request_parser_test
 }  // namespace baton::resp

@@ -9,6 +9,7 @@
 #include "support/server_fixture.h"
 
 namespace baton::testing {
+namespace sets_test {
 namespace {
 
 constexpr const char* kWrongType =
@@ -346,4 +347,5 @@ TEST_F(SetsTest, ValueLevelApi) {
 }
 
 }  // namespace
+}  // namespace sets_test
 }  // namespace baton::testing

@@ -7,6 +7,7 @@
 #include "support/server_fixture.h"
 
 namespace baton::testing {
+namespace sort_test {
 namespace {
 
 constexpr const char* kWrongType =
@@ -140,4 +141,5 @@ TEST_F(SortTest, CommandGetKeys) {
 }
 
 }  // namespace
+}  // namespace sort_test
 }  // namespace baton::testing

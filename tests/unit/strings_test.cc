@@ -9,6 +9,7 @@
 #include "support/strings_test_util.h"
 
 namespace baton::testing {
+namespace strings_test {
 namespace {
 
 using Effects = std::vector<std::vector<std::string>>;
@@ -490,4 +491,5 @@ TEST_F(StringsTest, LcsErrors) {
 }
 
 }  // namespace
+}  // namespace strings_test
 }  // namespace baton::testing

@@ -8,6 +8,7 @@
 #include "support/server_fixture.h"
 
 namespace baton::testing {
+namespace transactions_test {
 namespace {
 
 // Records the effects delivered to replicas / the AOF.
@@ -330,4 +331,5 @@ TEST_F(TransactionsTest, CommandFlagsMatchRedis) {
 }
 
 }  // namespace
+}  // namespace transactions_test
 }  // namespace baton::testing

@@ -39,6 +39,10 @@ char* UnshareString(store::KeyEntry* entry, size_t min_len);
 bool ParseBitOffset(CommandContext& ctx, std::string_view arg, bool allow_hash, int bits,
                     uint64_t* out);
 
+// Formats like Redis's human-friendly long double (INCRBYFLOAT, HINCRBYFLOAT):
+// 17 decimals, trailing zeros (and a bare '.') trimmed, "-0" shown as "0".
+std::string FormatLongDouble(long double v);
+
 // Largest string a value can hold, whatever proto-max-bulk-len says.
 inline constexpr uint64_t kMaxStringValueBytes = 0xFFFFFFFFULL - (4ULL << 20);
 

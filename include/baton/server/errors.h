@@ -44,6 +44,9 @@ inline constexpr std::string_view kExecAbort =
 // An EXEC refused by the gate: this prefix + the refusal's error line.
 inline constexpr std::string_view kExecAbortBecause =
     "EXECABORT Transaction discarded because of: ";
+// HRANDFIELD / SRANDMEMBER count of INT64_MIN.
+inline constexpr std::string_view kCountRange =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 inline constexpr std::string_view kNotAllowedInMulti =
     "ERR Command not allowed inside a transaction";
 inline constexpr std::string_view kWatchInMulti = "ERR WATCH inside MULTI is not allowed";
