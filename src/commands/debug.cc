@@ -16,6 +16,10 @@
 #include "baton/commands/helpers.h"
 #include "baton/commands/registry.h"
 #include "baton/server/server.h"
+#include "baton/store/hash_value.h"
+#include "baton/store/list_value.h"
+#include "baton/store/set_value.h"
+#include "baton/store/zset_value.h"
 #include "baton/util/strings.h"
 
 namespace baton::commands {
@@ -111,44 +115,118 @@ std::string ToHex(const Digest& d) {
   return out;
 }
 
-void XorInto(Digest& acc, const Digest& d) {
+// Redis's digest primitives (debug.c): "xor" adds SHA1(data) into the
+// digest, order-insensitive; "mix" replaces the digest by SHA1(digest xor
+// SHA1(data)), so the order of mixed items matters.
+void XorDigest(Digest& acc, std::string_view data) {
+  Sha1 h;
+  h.Update(data);
+  const Digest d = h.Final();
   for (size_t i = 0; i < acc.size(); ++i) acc[i] ^= d[i];
 }
 
-// Feeds a length-prefixed field so that ("ab","c") and ("a","bc") differ.
-void AddField(Sha1& h, std::string_view field) {
-  h.Update(std::to_string(field.size()));
-  h.Update(":");
-  h.Update(field);
-}
-
-// Type and contents of a value, independent of its encoding. Aggregates
-// contribute only their type for now (their modules have no digest hook yet).
-void AddValue(Sha1& h, const store::Value& v) {
-  AddField(h, store::TypeName(v.type()));
-  if (v.is_string()) AddField(h, v.Bytes().view());
-}
-
-Digest ValueDigest(const store::Value& v) {
+void MixDigest(Digest& acc, std::string_view data) {
+  XorDigest(acc, data);
   Sha1 h;
-  AddValue(h, v);
-  return h.Final();
+  h.Update(std::string_view(reinterpret_cast<const char*>(acc.data()), acc.size()));
+  acc = h.Final();
 }
 
-// Order-independent digest of every key: XOR of per-key SHA-1s of
-// (db, key, type, value, expire).
+std::string_view DigestBytes(const Digest& d) {
+  return {reinterpret_cast<const char*>(d.data()), d.size()};
+}
+
+// A 32-bit integer in network order, as Redis mixes type codes and db ids.
+void MixUint32(Digest& acc, uint32_t v) {
+  const std::array<char, 4> be = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                                  static_cast<char>(v >> 8), static_cast<char>(v)};
+  MixDigest(acc, std::string_view(be.data(), be.size()));
+}
+
+// Redis's OBJ_* type codes.
+uint32_t RedisTypeCode(store::ValueType type) {
+  switch (type) {
+    case store::ValueType::kString:
+      return 0;
+    case store::ValueType::kList:
+      return 1;
+    case store::ValueType::kSet:
+      return 2;
+    case store::ValueType::kZSet:
+      return 3;
+    case store::ValueType::kHash:
+      return 4;
+    case store::ValueType::kStream:
+      return 6;
+  }
+  return 0;
+}
+
+// One member and its score: Redis 7.0 formats the score with "%.17g" in both
+// encodings, and adds SHA1(element digest) to the value's digest.
+void XorZSetElement(Digest& acc, std::string_view member, double score) {
+  char buf[64];
+  const int len = std::snprintf(buf, sizeof(buf), "%.17g", score);
+  Digest ele{};
+  MixDigest(ele, member);
+  MixDigest(ele, std::string_view(buf, static_cast<size_t>(len)));
+  XorDigest(acc, DigestBytes(ele));
+}
+
+// Adds one value to `acc` the way Redis 7.0's xorObjectDigest does, so the
+// result depends on contents only, not on the encoding: lists are mixed in
+// order, set members xored, hash pairs and zset elements digested apart and
+// xored; integers count as their decimal text. A TTL adds a fixed marker.
+void AddObjectDigest(Digest& acc, const store::Value& v, bool has_expire) {
+  MixUint32(acc, RedisTypeCode(v.type()));
+  switch (v.type()) {
+    case store::ValueType::kString:
+      MixDigest(acc, v.Bytes().view());
+      break;
+    case store::ValueType::kList:
+      v.As<store::ListValue>()->Visit(0, false, [&](std::string_view element) {
+        MixDigest(acc, element);
+        return true;
+      });
+      break;
+    case store::ValueType::kSet:
+      v.As<store::SetValue>()->ForEach([&](std::string_view member) { XorDigest(acc, member); });
+      break;
+    case store::ValueType::kZSet:
+      v.As<store::ZSetValue>()->ForEach([&](std::string_view member, double score) {
+        XorZSetElement(acc, member, score);
+        return true;
+      });
+      break;
+    case store::ValueType::kHash:
+      v.As<store::HashValue>()->ForEach([&](std::string_view field, std::string_view value) {
+        Digest ele{};
+        MixDigest(ele, field);
+        MixDigest(ele, value);
+        XorDigest(acc, DigestBytes(ele));
+      });
+      break;
+    case store::ValueType::kStream:
+      break;
+  }
+  if (has_expire) XorDigest(acc, "!!expire!!");
+}
+
+// Redis 7.0's computeDatasetDigest: for each non-empty db, mix its id into
+// the result, then xor in SHA1 of each key's digest (key mixed, then the
+// value). Keys logically expired but not yet deleted count, as in Redis.
+// An empty dataset digests to 20 zero bytes.
 Digest DatasetDigest(server::Server& server) {
   Digest total{};
   for (int i = 0; i < server.db_count(); ++i) {
     store::Database& db = server.db(i);
+    if (db.size() == 0) continue;
+    MixUint32(total, static_cast<uint32_t>(i));
     db.ForEach([&](store::KeyEntry* e) {
-      if (db.IsExpired(e)) return;
-      Sha1 h;
-      AddField(h, std::to_string(i));
-      AddField(h, e->Key());
-      AddValue(h, e->value);
-      AddField(h, std::to_string(db.GetExpire(e)));
-      XorInto(total, h.Final());
+      Digest key_digest{};
+      MixDigest(key_digest, e->Key());
+      AddObjectDigest(key_digest, e->value, db.GetExpire(e) != -1);
+      XorDigest(total, DigestBytes(key_digest));
     });
   }
   return total;
@@ -271,8 +349,11 @@ void DebugDigest(CommandContext& ctx) { ctx.reply.Simple(ToHex(DatasetDigest(ctx
 void DebugDigestValue(CommandContext& ctx) {
   ctx.reply.Array(ctx.argc() - 2);
   for (size_t i = 2; i < ctx.argc(); ++i) {
-    store::KeyEntry* e = ctx.db.Lookup(ctx.arg(i), store::kLookupNoTouch);
-    ctx.reply.Simple(ToHex(e == nullptr ? Digest{} : ValueDigest(e->value)));
+    // Like Redis, logically expired keys still have a digest here.
+    store::KeyEntry* e = ctx.db.Lookup(ctx.arg(i), store::kLookupNoTouch | store::kLookupIgnoreTtl);
+    Digest d{};
+    if (e != nullptr) AddObjectDigest(d, e->value, ctx.db.GetExpire(e) != -1);
+    ctx.reply.Simple(ToHex(d));
   }
 }
 

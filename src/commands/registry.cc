@@ -20,6 +20,7 @@ void RegisterAll(server::Server& server) {
   RegisterSortedSetCommands(server);
   RegisterHyperLogLogCommands(server);
   RegisterSortCommands(server);
+  RegisterDumpRestoreCommands(server);
 }
 
 }  // namespace baton::commands

@@ -165,8 +165,9 @@ void ZAddGeneric(CommandContext& ctx, size_t first, const ZAddFlags& f) {
   const size_t pairs = (ctx.argc() - first) / 2;
   std::vector<double> scores(pairs);
   for (size_t i = 0; i < pairs; ++i) {
+    // -0 stays -0: a skiplist keeps it (ZSCORE says "-0"), a listpack stores
+    // its text "0", as Redis does.
     if (!ParseDoubleArg(ctx, first + 2 * i, &scores[i])) return;
-    scores[i] += 0.0;  // -0 is stored as 0, like Redis
   }
   const std::string_view key = ctx.arg(1);
   store::KeyEntry* e = nullptr;

@@ -112,6 +112,15 @@ inline constexpr std::string_view kPsubscribeDenyBlocking =
 inline constexpr std::string_view kSsubscribeDenyBlocking =
     "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
 
+// DUMP / RESTORE.
+inline constexpr std::string_view kBusyKey = "BUSYKEY Target key name already exists.";
+inline constexpr std::string_view kDumpPayloadWrong =
+    "ERR DUMP payload version or checksum are wrong";
+inline constexpr std::string_view kBadDataFormat = "ERR Bad data format";
+inline constexpr std::string_view kInvalidTtl = "ERR Invalid TTL value, must be >= 0";
+inline constexpr std::string_view kInvalidIdletime = "ERR Invalid IDLETIME value, must be >= 0";
+inline constexpr std::string_view kInvalidFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+
 // Lists and blocking operations.
 inline constexpr std::string_view kUnblockedByClient =
     "UNBLOCKED client unblocked via CLIENT UNBLOCK";
