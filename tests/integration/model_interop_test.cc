@@ -108,6 +108,39 @@ class Side {
   redisContext* c_;
 };
 
+// The content of `key` on one side, for failure messages.
+std::string Describe(Side& side, const std::string& key) {
+  const std::string type = side.Str({"TYPE", key});
+  std::string out = type + " " + side.Str({"OBJECT", "ENCODING", key}) + " ";
+  if (type == "+zset") return out + side.Str({"ZRANGE", key, "0", "-1", "WITHSCORES"});
+  if (type == "+set") return out + SortedRender(side.Call({"SMEMBERS", key}).get(), 1);
+  if (type == "+hash") return out + SortedRender(side.Call({"HGETALL", key}).get(), 2);
+  if (type == "+list") return out + side.Str({"LRANGE", key, "0", "-1"});
+  return out + side.Str({"GET", key});
+}
+
+// The keys of the selected database whose DEBUG DIGEST-VALUE differs between
+// the two sides, with their content on each.
+std::string DescribeDifferences(Side& b, Side& r) {
+  std::set<std::string> keys;
+  for (Side* s : {&b, &r}) {
+    Reply all = s->Call({"KEYS", "*"});
+    if (all && all->type == REDIS_REPLY_ARRAY) {
+      for (size_t i = 0; i < all->elements; ++i) {
+        keys.emplace(all->element[i]->str, all->element[i]->len);
+      }
+    }
+  }
+  std::string out = "keys that differ:\n";
+  for (const std::string& key : keys) {
+    const Args digest = {"DEBUG", "DIGEST-VALUE", key};
+    if (b.Str(digest) == r.Str(digest)) continue;
+    out.append("  ").append(key).append("\n    baton: ").append(Describe(b, key));
+    out.append("\n    redis: ").append(Describe(r, key)).append("\n");
+  }
+  return out;
+}
+
 class ModelInteropTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -920,7 +953,12 @@ void ModelInteropTest::Run(uint64_t seed, int commands) {
     }
     if (i % digest_every == 0 && !in_multi) {
       note({"DEBUG", "DIGEST"});
-      expect_same(b.Str({"DEBUG", "DIGEST"}), r.Str({"DEBUG", "DIGEST"}));
+      const std::string from_baton = b.Str({"DEBUG", "DIGEST"});
+      const std::string from_redis = r.Str({"DEBUG", "DIGEST"});
+      if (from_baton != from_redis && failures == 0) {
+        ADD_FAILURE() << DescribeDifferences(b, r);
+      }
+      expect_same(from_baton, from_redis);
     }
   }
   if (in_multi) {

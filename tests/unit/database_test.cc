@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <set>
 #include <string>
 #include <string_view>
@@ -65,6 +66,24 @@ class DatabaseTest : public ::testing::Test {
   FakeListener listener;
   Database db{0, &listener};
 };
+
+// The text of an integer lives inside StringBytes: copies must carry it.
+TEST(StringBytesTest, CopiesOfAnIntegersTextStayValid) {
+  StringBytes copy;
+  {
+    const StringBytes original = Value::FromInteger(INT64_MIN).Bytes();
+    copy = original;
+    EXPECT_EQ(original.view(), "-9223372036854775808");
+  }
+  const StringBytes copied_again(copy);  // NOLINT(performance-unnecessary-copy-initialization)
+  copy = Value::FromInteger(42).Bytes();
+  EXPECT_EQ(copy.view(), "42");
+  EXPECT_EQ(copied_again.view(), "-9223372036854775808");
+  const Value text = Value::FromString("a longer string kept on the heap, not inline");
+  const StringBytes heap = text.Bytes();
+  const StringBytes heap_copy(heap);  // NOLINT(performance-unnecessary-copy-initialization)
+  EXPECT_EQ(heap_copy.view().data(), heap.view().data());
+}
 
 TEST_F(DatabaseTest, SetAddDeleteSignal) {
   db.Add("a", V("1"));

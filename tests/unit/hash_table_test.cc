@@ -196,6 +196,27 @@ TEST(HashTableTest, ScanDuringRehashInProgress) {
   }
 }
 
+// SINTER S S: the callback looks up the table it iterates. Lookups normally
+// advance the rehash, which would move nodes under the iteration.
+TEST(HashTableTest, LookupsInsideForEachDoNotDisturbTheIteration) {
+  Table t;
+  for (int i = 0; i < 1024; ++i) t.Add(K(i));
+  t.Settle();
+  while (!t.table.rehashing()) t.Add(Cat("g", t.table.size()));
+  const size_t size = t.table.size();
+  std::multiset<std::string> seen;
+  t.table.ForEach([&](const Node* n) {
+    seen.insert(n->key);
+    EXPECT_NE(t.table.Find(n->key), nullptr);
+  });
+  EXPECT_EQ(seen.size(), size);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), size);
+  // Rehashing resumes afterwards.
+  EXPECT_TRUE(t.table.rehashing());
+  t.Settle();
+  EXPECT_FALSE(t.table.rehashing());
+}
+
 TEST(HashTableTest, RandomReturnsEachElementOfASparseTable) {
   Table t;
   for (int i = 0; i < 4096; ++i) t.Add(K(i));

@@ -104,8 +104,12 @@ class HashTable {
   }
 
   // Moves up to `n` buckets to the new table. Returns true while more remain.
+  // Does nothing while a ForEach is running: a lookup made from inside the
+  // callback (SINTER S S probes the set it iterates) must not move nodes
+  // between the two tables under the iteration, as Redis's safe iterators
+  // pause rehashing.
   bool RehashSteps(int n) {
-    if (!rehashing()) return false;
+    if (!rehashing() || rehash_paused_ > 0) return false;
     int empty_visits = n * 10;
     while (n-- > 0 && table_[0].used != 0) {
       while (table_[0].buckets[rehash_index_] == nullptr) {
@@ -235,8 +239,16 @@ class HashTable {
   }
 
   // Calls fn(node) for every node; fn must not modify the table.
+  // Lookups from inside fn are allowed (rehashing waits until it returns).
   template <typename Fn>
   void ForEach(Fn&& fn) const {
+    struct PauseRehash {
+      int& paused;
+      explicit PauseRehash(int& p) : paused(p) { ++paused; }
+      ~PauseRehash() { --paused; }
+      PauseRehash(const PauseRehash&) = delete;
+      PauseRehash& operator=(const PauseRehash&) = delete;
+    } pause(rehash_paused_);
     for (int t = 0; t <= 1; ++t) {
       for (size_t i = 0; i < table_[t].size; ++i) {
         for (Node* n = table_[t].buckets[i]; n != nullptr;) {
@@ -321,6 +333,7 @@ class HashTable {
   Table table_[2];
   int64_t rehash_index_ = -1;
   bool resize_allowed_ = true;
+  mutable int rehash_paused_ = 0;  // ForEach calls in progress
 };
 
 }  // namespace baton::store

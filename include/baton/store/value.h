@@ -34,13 +34,32 @@ class Aggregate {
 };
 
 // Holds the text of a string value; integers are formatted into the buffer.
+// The view may point into the object itself, so copies re-point it: a
+// trivially copyable type may be copied through a temporary when returned
+// (the compiler is allowed to), which left the view dangling.
 class StringBytes {
  public:
+  StringBytes() = default;
+  ~StringBytes() = default;
+  StringBytes(const StringBytes& other) { CopyFrom(other); }
+  StringBytes& operator=(const StringBytes& other) {
+    if (this != &other) CopyFrom(other);
+    return *this;
+  }
   [[nodiscard]] std::string_view view() const { return view_; }
   std::string_view* operator->() { return &view_; }
 
  private:
   friend class Value;
+  void CopyFrom(const StringBytes& other) {
+    const char* data = other.view_.data();
+    if (data >= other.buf_ && data < other.buf_ + sizeof(other.buf_)) {
+      std::memcpy(buf_, other.buf_, sizeof(buf_));
+      view_ = std::string_view(buf_ + (data - other.buf_), other.view_.size());
+    } else {
+      view_ = other.view_;
+    }
+  }
   char buf_[24];
   std::string_view view_;
 };
