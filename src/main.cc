@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "baton/config/config.h"
+#include "baton/persistence/snapshot.h"
 #include "baton/server/logging.h"
 #include "baton/server/server.h"
 #include "baton/server/version.h"
@@ -138,6 +139,11 @@ int main(int argc, char** argv) {
   baton::server::Server server(std::move(config));
   server.allocator_name = BATON_ALLOCATOR_NAME;
   server.executable = argv[0];
+  // Load the dataset before listening; a bad file stops the start-up.
+  if (std::string e = baton::persistence::Persistence::Of(server).LoadAtStartup(); !e.empty()) {
+    spdlog::warn("{}", e);
+    return 1;
+  }
   if (std::string e = server.Start(); !e.empty()) {
     spdlog::warn("{}", e);
     return 1;

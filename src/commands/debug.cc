@@ -15,6 +15,7 @@
 
 #include "baton/commands/helpers.h"
 #include "baton/commands/registry.h"
+#include "baton/persistence/snapshot.h"
 #include "baton/server/server.h"
 #include "baton/store/hash_value.h"
 #include "baton/store/list_value.h"
@@ -378,6 +379,30 @@ void DebugLog(CommandContext& ctx) {
 // DEBUG ERROR message
 void DebugError(CommandContext& ctx) { ctx.reply.Error(ctx.arg(2)); }
 
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]
+void DebugReload(CommandContext& ctx) {
+  bool save = true;
+  bool flush = true;
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    if (ArgIs(ctx, i, "MERGE")) {
+      continue;
+    } else if (ArgIs(ctx, i, "NOFLUSH")) {
+      flush = false;
+    } else if (ArgIs(ctx, i, "NOSAVE")) {
+      save = false;
+    } else {
+      return ctx.reply.Error(
+          "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+    }
+  }
+  persistence::Persistence& p = persistence::Persistence::Of(ctx.server);
+  if (save && !p.SaveNow().empty()) return ctx.reply.Error("ERR");
+  if (!p.Reload(false, flush).empty()) {
+    return ctx.reply.Error("ERR Error trying to load the RDB dump, check server logs.");
+  }
+  ctx.reply.Ok();
+}
+
 // DEBUG subcommand [arg ...]
 void Debug(CommandContext& ctx) {
   struct Sub {
@@ -392,6 +417,7 @@ void Debug(CommandContext& ctx) {
       {"set-active-expire", 3, 3, DebugSetActiveExpire},
       {"object", 3, 3, DebugObject},
       {"populate", 3, 5, DebugPopulate},
+      {"reload", 2, 5, DebugReload},
       {"digest", 2, 2, DebugDigest},
       {"digest-value", 2, 0, DebugDigestValue},
       {"change-repl-id", 2, 2, DebugChangeReplId},

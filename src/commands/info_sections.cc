@@ -9,6 +9,8 @@
 #include <fstream>
 #include <unordered_set>
 
+#include "baton/persistence/aof.h"
+#include "baton/persistence/snapshot.h"
 #include "baton/server/server.h"
 #include "baton/server/version.h"
 #include "baton/util/strings.h"
@@ -251,6 +253,11 @@ void MemorySection(server::Server& server, SectionWriter& w) {
 }
 
 void PersistenceSection(server::Server& server, SectionWriter& w) {
+  persistence::Persistence& p = persistence::Persistence::Of(server);
+  const persistence::RdbStats& rdb = p.rdb();
+  persistence::Aof& aof = p.aof();
+  const persistence::AofStats& as = aof.stats();
+  const bool aof_on = aof.state() != persistence::AofState::kOff;
   w.Field("loading", server.dispatcher().loading ? 1 : 0);
   w.Field("async_loading", 0);
   w.Field("current_cow_peak", 0);
@@ -260,27 +267,35 @@ void PersistenceSection(server::Server& server, SectionWriter& w) {
   w.Field("current_save_keys_processed", 0);
   w.Field("current_save_keys_total", 0);
   w.Field("rdb_changes_since_last_save", server.dirty());
-  w.Field("rdb_bgsave_in_progress", 0);
-  w.Field("rdb_last_save_time", server.start_time_ms() / 1000);
-  w.Field("rdb_last_bgsave_status", "ok");
-  w.Field("rdb_last_bgsave_time_sec", -1);
-  w.Field("rdb_current_bgsave_time_sec", -1);
-  w.Field("rdb_saves", 0);
+  w.Field("rdb_bgsave_in_progress", p.BgsaveInProgress() ? 1 : 0);
+  w.Field("rdb_last_save_time", rdb.last_save_time_s);
+  w.Field("rdb_last_bgsave_status", rdb.last_bgsave_ok ? "ok" : "err");
+  w.Field("rdb_last_bgsave_time_sec", rdb.last_bgsave_time_sec);
+  w.Field("rdb_current_bgsave_time_sec", p.CurrentBgsaveSeconds());
+  w.Field("rdb_saves", rdb.saves);
   w.Field("rdb_last_cow_size", 0);
-  w.Field("rdb_last_load_keys_expired", 0);
-  w.Field("rdb_last_load_keys_loaded", 0);
-  w.Field("aof_enabled", server.settings().appendonly ? 1 : 0);
-  w.Field("aof_rewrite_in_progress", 0);
-  w.Field("aof_rewrite_scheduled", 0);
-  w.Field("aof_last_rewrite_time_sec", -1);
-  w.Field("aof_current_rewrite_time_sec", -1);
-  w.Field("aof_last_bgrewrite_status", "ok");
-  w.Field("aof_rewrites", 0);
-  w.Field("aof_rewrites_consecutive_failures", 0);
-  w.Field("aof_last_write_status", "ok");
+  w.Field("rdb_last_load_keys_expired", rdb.last_load_keys_expired);
+  w.Field("rdb_last_load_keys_loaded", rdb.last_load_keys_loaded);
+  w.Field("aof_enabled", aof_on ? 1 : 0);
+  w.Field("aof_rewrite_in_progress", aof.rewrite_in_progress() ? 1 : 0);
+  w.Field("aof_rewrite_scheduled", aof.rewrite_scheduled ? 1 : 0);
+  w.Field("aof_last_rewrite_time_sec", as.last_rewrite_time_sec);
+  w.Field("aof_current_rewrite_time_sec", aof.CurrentRewriteSeconds());
+  w.Field("aof_last_bgrewrite_status", as.last_rewrite_ok ? "ok" : "err");
+  w.Field("aof_rewrites", as.rewrites);
+  w.Field("aof_rewrites_consecutive_failures", as.consecutive_failures);
+  w.Field("aof_last_write_status", as.last_write_ok ? "ok" : "err");
   w.Field("aof_last_cow_size", 0);
   w.Field("module_fork_in_progress", 0);
   w.Field("module_fork_last_cow_size", 0);
+  if (aof_on) {
+    w.Field("aof_current_size", as.current_size);
+    w.Field("aof_base_size", as.base_size);
+    w.Field("aof_pending_rewrite", aof.rewrite_scheduled ? 1 : 0);
+    w.Field("aof_buffer_length", static_cast<int64_t>(aof.buffer_length()));
+    w.Field("aof_pending_bio_fsync", aof.pending_fsyncs());
+    w.Field("aof_delayed_fsync", as.delayed_fsync);
+  }
 }
 
 void StatsSection(server::Server& server, SectionWriter& w) {

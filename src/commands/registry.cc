@@ -20,6 +20,7 @@ void RegisterAll(server::Server& server) {
   RegisterSortedSetCommands(server);
   RegisterHyperLogLogCommands(server);
   RegisterSortCommands(server);
+  RegisterPersistenceCommands(server);  // also installs persistence::Persistence
   RegisterDumpRestoreCommands(server);
 }
 

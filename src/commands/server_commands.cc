@@ -1,4 +1,4 @@
-// Server commands: SHUTDOWN, TIME, LASTSAVE.
+// Server commands: SHUTDOWN, TIME. (LASTSAVE is in persistence.cc.)
 #include "baton/commands/helpers.h"
 #include "baton/commands/registry.h"
 #include "baton/server/server.h"
@@ -47,12 +47,6 @@ void Time(CommandContext& ctx) {
   ctx.reply.Bulk(std::to_string(now_us % 1000000));
 }
 
-// LASTSAVE
-void LastSave(CommandContext& ctx) {
-  // No save has happened yet: the start time stands in, as for a fresh Redis.
-  ctx.reply.Integer(ctx.server.start_time_ms() / 1000);
-}
-
 }  // namespace
 
 void RegisterServerCommands(server::Server& server) {
@@ -75,15 +69,6 @@ void RegisterServerCommands(server::Server& server) {
          .group = "server",
          .summary = "Return the current server time",
          .since = "2.6.0",
-         .complexity = "O(1)",
-         .tips = {"nondeterministic_output"}});
-  t.Add({.name = "lastsave",
-         .arity = 1,
-         .flags = kCmdLoading | kCmdStale | kCmdFast,
-         .handler = LastSave,
-         .group = "server",
-         .summary = "Get the UNIX time stamp of the last successful save to disk",
-         .since = "1.0.0",
          .complexity = "O(1)",
          .tips = {"nondeterministic_output"}});
 }

@@ -496,7 +496,7 @@ void Config::RegisterAll() {
   s("dbfilename", &Settings::dbfilename, "dump.rdb", kProt);
   b("rdbcompression", &Settings::rdbcompression, true);
   b("rdbchecksum", &Settings::rdbchecksum, true, kImm);
-  b("stop-writes-on-bgsave-error", nullptr, true);
+  b("stop-writes-on-bgsave-error", &Settings::stop_writes_on_bgsave_error, true);
   b("rdb-del-sync-files", nullptr, false);
   b("rdb-save-incremental-fsync", nullptr, true);
   e("sanitize-dump-payload", nullptr, {"no", "yes", "clients"}, 0);
@@ -505,10 +505,11 @@ void Config::RegisterAll() {
   s("appenddirname", &Settings::appenddirname, "appendonlydir", kImm);
   e("appendfsync", &Settings::appendfsync, {"always", "everysec", "no"}, 1);
   b("no-appendfsync-on-rewrite", nullptr, false);
-  i("auto-aof-rewrite-percentage", nullptr, 100, 0, kIntMax);
-  m("auto-aof-rewrite-min-size", nullptr, 64LL * 1024 * 1024, 0, kLLMax);
-  b("aof-load-truncated", nullptr, true);
-  b("aof-use-rdb-preamble", nullptr, true);
+  i("auto-aof-rewrite-percentage", &Settings::auto_aof_rewrite_percentage, 100, 0, kIntMax);
+  m("auto-aof-rewrite-min-size", &Settings::auto_aof_rewrite_min_size, 64LL * 1024 * 1024, 0,
+    kLLMax);
+  b("aof-load-truncated", &Settings::aof_load_truncated, true);
+  b("aof-use-rdb-preamble", &Settings::aof_use_rdb_preamble, true);
   b("aof-rewrite-incremental-fsync", nullptr, true);
   b("aof-timestamp-enabled", nullptr, false);
 

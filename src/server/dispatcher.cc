@@ -140,6 +140,14 @@ void Dispatcher::Dispatch(Client& client, std::span<const std::string_view> args
     Reject(client, cmd, err::kOom);
     return;
   }
+  // 7b. Persistence errors: writes (and PING, like Redis) get -MISCONF.
+  if (disk_error_check_ && !role.is_replica && !client.Has(kClientMaster) &&
+      (is_write || (cmd->parent == nullptr && cmd->name == "ping"))) {
+    if (std::string e = disk_error_check_(); !e.empty()) {
+      Reject(client, cmd, e);
+      return;
+    }
+  }
   // 8. min-replicas-to-write.
   if (is_write && !role.is_replica && min_replicas_check_) {
     if (std::string_view e = min_replicas_check_(*cmd); !e.empty()) {

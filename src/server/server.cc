@@ -39,6 +39,8 @@ Server::Server(config::Config config, uv_loop_t* loop)
 }
 
 Server::~Server() {
+  // Persistence first: it closes its libuv handles while the loop still runs.
+  persistence_state.reset();
   // Clients first: they reference the server.
   for (auto& [id, c] : clients_) {
     if (c->connection() != nullptr) {
@@ -282,6 +284,7 @@ void Server::OnSignal(uv_signal_t* handle, int signum) {
 }
 
 std::string Server::Shutdown(const ShutdownOptions& options) {
+  if (prepare_shutdown) prepare_shutdown();
   bool want_save = options.save || (!options.nosave && !settings().save.empty());
   if (want_save && save_on_shutdown) {
     spdlog::info("Saving the final RDB snapshot before exiting.");
@@ -302,6 +305,7 @@ std::string Server::Shutdown(const ShutdownOptions& options) {
 void Server::BeforeSleep() {
   UpdateCachedTime();
   for (auto& task : before_sleep_tasks_) task();
+  if (before_replies) before_replies();
   // Write replies and carry out deferred closes.
   std::vector<Client*> pending;
   pending.swap(pending_write_);

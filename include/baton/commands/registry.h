@@ -29,6 +29,7 @@ void RegisterListCommands(server::Server& server);  // lists, BLPOP and the othe
 void RegisterSortedSetCommands(server::Server& server);  // sorted sets, BZPOPMIN...
 void RegisterHyperLogLogCommands(server::Server& server);  // PFADD PFCOUNT PFMERGE PFDEBUG
 void RegisterSortCommands(server::Server& server);         // SORT SORT_RO
+void RegisterPersistenceCommands(server::Server& server);  // SAVE BGSAVE BGREWRITEAOF LASTSAVE
 void RegisterDumpRestoreCommands(server::Server& server);  // DUMP RESTORE
 
 }  // namespace baton::commands

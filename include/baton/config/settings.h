@@ -70,6 +70,11 @@ struct Settings {
   std::string appendfilename = "appendonly.aof";
   std::string appenddirname = "appendonlydir";
   int64_t appendfsync = 1;  // always, everysec, no
+  bool stop_writes_on_bgsave_error = true;
+  int64_t auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
+  bool aof_load_truncated = true;
+  bool aof_use_rdb_preamble = true;
 
   // Replication
   std::string replicaof_host;  // empty: this node is a master

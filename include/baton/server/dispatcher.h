@@ -42,6 +42,10 @@ class Dispatcher {
   // Extra checks for min-replicas (replication module): returns an error text or "".
   using WriteCheck = std::function<std::string_view(const CommandSpec&)>;
   void SetMinReplicasCheck(WriteCheck check) { min_replicas_check_ = std::move(check); }
+  // Persistence errors (stop-writes-on-bgsave-error, a failed AOF write):
+  // returns an error text (-MISCONF) for writes and PING on a master, or "".
+  using DiskErrorCheck = std::function<std::string()>;
+  void SetDiskErrorCheck(DiskErrorCheck check) { disk_error_check_ = std::move(check); }
 
   // Adds an effect not produced by the running command's own arguments (an
   // expired key's DEL). Outside a command it is delivered at once.
@@ -69,6 +73,7 @@ class Dispatcher {
   Server& server_;
   GateCheck redirect_check_;
   WriteCheck min_replicas_check_;
+  DiskErrorCheck disk_error_check_;
   int call_depth_ = 0;
   std::vector<Effect> pending_effects_;
   std::vector<std::function<void()>> after_command_hooks_;

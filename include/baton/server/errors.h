@@ -146,6 +146,25 @@ inline std::string HllUnknownDebugSubcommand(std::string_view sub) {
   return "ERR Unknown PFDEBUG subcommand '" + std::string(sub) + "'";
 }
 
+// Persistence (SAVE, BGSAVE, BGREWRITEAOF, stop-writes-on-bgsave-error).
+inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+inline constexpr std::string_view kBgsaveOtherChild =
+    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
+    "order to schedule a BGSAVE whenever possible.";
+inline constexpr std::string_view kAofRewriteInProgress =
+    "ERR Background append only file rewriting already in progress";
+inline constexpr std::string_view kAofRewriteFailed =
+    "ERR Can't execute an AOF background rewriting. Please check the server logs for more "
+    "information.";
+inline constexpr std::string_view kMisconfRdb =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
+// Followed by strerror() of the failed write.
+inline constexpr std::string_view kMisconfAofPrefix = "MISCONF Errors writing to the AOF file: ";
+
 // "ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."
 inline std::string UnknownSubcommandOrArity(std::string_view container, std::string_view sub) {
   return "ERR unknown subcommand or wrong number of arguments for '" +

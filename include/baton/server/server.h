@@ -140,6 +140,7 @@ class Server final : public store::KeyspaceListener {
 
   // Effects of write commands, delivered once per top-level command.
   void AddEffectSink(EffectSink* sink) { sinks_.push_back(sink); }
+  void RemoveEffectSink(EffectSink* sink) { std::erase(sinks_, sink); }
   [[nodiscard]] bool HasEffectSinks() const { return !sinks_.empty(); }
   void EmitEffects(std::span<const Effect> effects);
   // Increments the dirty counter (changes since the last save).
@@ -153,6 +154,10 @@ class Server final : public store::KeyspaceListener {
   void AddBeforeSleepTask(std::function<void()> task) {
     before_sleep_tasks_.push_back(std::move(task));
   }
+  // Runs after every before-sleep task and before any reply is written: the
+  // AOF is written (and fsynced with appendfsync always) here, so a reply
+  // never acknowledges a write that is not yet in the AOF.
+  std::function<void()> before_replies;
 
   // Shutdown: saves (when configured) and stops the loop. Returns "" when the
   // server will exit, or the error that prevents it.
@@ -165,6 +170,9 @@ class Server final : public store::KeyspaceListener {
   std::string Shutdown(const ShutdownOptions& options);
   // Persistence module hook: save before exit. Returns "" or an error.
   std::function<std::string()> save_on_shutdown;
+  // Persistence module hook: runs first on every shutdown (flushes the AOF,
+  // stops a forked child).
+  std::function<void()> prepare_shutdown;
   [[nodiscard]] bool shutting_down() const { return shutting_down_; }
 
   // Flushes every database (FLUSHALL) and notifies WATCHers of each key.
@@ -195,6 +203,8 @@ class Server final : public store::KeyspaceListener {
   std::unique_ptr<ModuleState> watch_state;
   // Blocked clients and ready keys (server/blocking.cc).
   std::unique_ptr<ModuleState> blocking_state;
+  // Snapshots and AOF (src/persistence/); torn down first in ~Server.
+  std::unique_ptr<ModuleState> persistence_state;
 
  private:
   PubsubRegistry pubsub_;
