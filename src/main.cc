@@ -2,10 +2,10 @@
 //
 // Like redis-server: an optional config file (or "-" for standard input),
 // then any config directive as --name value..., applied after the file.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -61,12 +61,13 @@ std::string DirectivesToConfig(const std::vector<std::string>& args, std::string
 int main(int argc, char** argv) {
   CLI::App app{"Baton: a Redis-compatible key-value server with seamless switchover",
                "baton-server"};
-  app.footer("Usage: baton-server [/path/to/baton.conf] [--directive value ...]\n"
-            "       baton-server - (read config from stdin)\n"
-            "Examples:\n"
-            "       baton-server conf/baton.conf\n"
-            "       baton-server --port 7777 --save \"\"\n"
-            "       baton-server conf/baton.conf --loglevel verbose");
+  app.footer(
+      "Usage: baton-server [/path/to/baton.conf] [--directive value ...]\n"
+      "       baton-server - (read config from stdin)\n"
+      "Examples:\n"
+      "       baton-server conf/baton.conf\n"
+      "       baton-server --port 7777 --save \"\"\n"
+      "       baton-server conf/baton.conf --loglevel verbose");
   bool show_version = false;
   app.add_flag("-v,--version", show_version, "Print the version and exit");
   app.allow_extras();
@@ -77,8 +78,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (show_version) {
-    std::printf("Baton server v=%s redis_compat=%s malloc=%s bits=%zu\n", baton::server::kBatonVersion,
-                baton::server::kRedisCompatVersion, BATON_ALLOCATOR_NAME, sizeof(void*) * 8);
+    std::printf("Baton server v=%s redis_compat=%s malloc=%s bits=%zu\n",
+                baton::server::kBatonVersion, baton::server::kRedisCompatVersion,
+                BATON_ALLOCATOR_NAME, sizeof(void*) * 8);
     return 0;
   }
 
@@ -127,11 +129,12 @@ int main(int argc, char** argv) {
   }
   spdlog::info("Baton is starting");
   spdlog::info("Baton version={}, redis_compat={}, bits={}, pid={}, just started",
-               baton::server::kBatonVersion, baton::server::kRedisCompatVersion,
-               sizeof(void*) * 8, getpid());
+               baton::server::kBatonVersion, baton::server::kRedisCompatVersion, sizeof(void*) * 8,
+               getpid());
   if (config_file.empty()) {
-    spdlog::warn("Warning: no config file specified, using the default config. In order to "
-                 "specify a config file use baton-server /path/to/baton.conf");
+    spdlog::warn(
+        "Warning: no config file specified, using the default config. In order to "
+        "specify a config file use baton-server /path/to/baton.conf");
   } else {
     spdlog::info("Configuration loaded from {}", config.config_file());
   }

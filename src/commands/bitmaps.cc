@@ -20,7 +20,9 @@ namespace err = server::err;
 
 uint8_t BitmapByteAt(std::string_view s, size_t i) { return static_cast<uint8_t>(s[i]); }
 
-int BitAt(std::string_view s, uint64_t bit) { return (BitmapByteAt(s, bit >> 3) >> (7 - (bit & 7))) & 1; }
+int BitAt(std::string_view s, uint64_t bit) {
+  return (BitmapByteAt(s, bit >> 3) >> (7 - (bit & 7))) & 1;
+}
 
 uint64_t PopCount(std::string_view s) {
   uint64_t count = 0;
@@ -44,10 +46,10 @@ uint64_t CountBits(std::string_view s, uint64_t first, uint64_t last) {
     return static_cast<uint64_t>(
         std::popcount(static_cast<uint8_t>(BitmapByteAt(s, first_byte) & head_mask & tail_mask)));
   }
-  uint64_t count =
-      static_cast<uint64_t>(std::popcount(static_cast<uint8_t>(BitmapByteAt(s, first_byte) & head_mask)));
-  count +=
-      static_cast<uint64_t>(std::popcount(static_cast<uint8_t>(BitmapByteAt(s, last_byte) & tail_mask)));
+  uint64_t count = static_cast<uint64_t>(
+      std::popcount(static_cast<uint8_t>(BitmapByteAt(s, first_byte) & head_mask)));
+  count += static_cast<uint64_t>(
+      std::popcount(static_cast<uint8_t>(BitmapByteAt(s, last_byte) & tail_mask)));
   return count + PopCount(s.substr(first_byte + 1, last_byte - first_byte - 1));
 }
 

@@ -119,9 +119,10 @@ void Hello(CommandContext& ctx) {
     return;
   }
   if (!has_auth && !ctx.client.authenticated()) {
-    ctx.reply.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise "
-                    "the HELLO AUTH <user> <pass> option can be used to authenticate the "
-                    "client and select the RESP protocol version at the same time");
+    ctx.reply.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise "
+        "the HELLO AUTH <user> <pass> option can be used to authenticate the "
+        "client and select the RESP protocol version at the same time");
     return;
   }
   if (has_name) {
@@ -173,32 +174,65 @@ void Reset(CommandContext& ctx) {
 void RegisterConnectionCommands(server::Server& server) {
   using namespace server;  // NOLINT(google-build-using-namespace): flag names
   auto& t = server.commands();
-  t.Add({.name = "ping", .arity = -1, .flags = kCmdFast | kCmdSentinel, .handler = Ping,
-         .group = "connection", .summary = "Ping the server", .since = "1.0.0",
-         .complexity = "O(1)", .tips = {"request_policy:all_shards", "response_policy:all_succeeded"}});
-  t.Add({.name = "echo", .arity = 2, .flags = kCmdFast, .handler = Echo, .group = "connection",
-         .summary = "Echo the given string", .since = "1.0.0", .complexity = "O(1)"});
-  t.Add({.name = "quit", .arity = -1,
+  t.Add({.name = "ping",
+         .arity = -1,
+         .flags = kCmdFast | kCmdSentinel,
+         .handler = Ping,
+         .group = "connection",
+         .summary = "Ping the server",
+         .since = "1.0.0",
+         .complexity = "O(1)",
+         .tips = {"request_policy:all_shards", "response_policy:all_succeeded"}});
+  t.Add({.name = "echo",
+         .arity = 2,
+         .flags = kCmdFast,
+         .handler = Echo,
+         .group = "connection",
+         .summary = "Echo the given string",
+         .since = "1.0.0",
+         .complexity = "O(1)"});
+  t.Add({.name = "quit",
+         .arity = -1,
          .flags = kCmdAllowBusy | kCmdNoAuth | kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast,
-         .handler = Quit, .group = "connection", .summary = "Close the connection",
-         .since = "1.0.0", .complexity = "O(1)"});
-  t.Add({.name = "select", .arity = 2, .flags = kCmdLoading | kCmdStale | kCmdFast,
-         .handler = Select, .group = "connection", .summary = "Change the selected database",
-         .since = "1.0.0", .complexity = "O(1)"});
-  t.Add({.name = "auth", .arity = -2,
+         .handler = Quit,
+         .group = "connection",
+         .summary = "Close the connection",
+         .since = "1.0.0",
+         .complexity = "O(1)"});
+  t.Add({.name = "select",
+         .arity = 2,
+         .flags = kCmdLoading | kCmdStale | kCmdFast,
+         .handler = Select,
+         .group = "connection",
+         .summary = "Change the selected database",
+         .since = "1.0.0",
+         .complexity = "O(1)"});
+  t.Add({.name = "auth",
+         .arity = -2,
          .flags = kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdSentinel |
                   kCmdAllowBusy,
-         .handler = Auth, .group = "connection", .summary = "Authenticate to the server",
-         .since = "1.0.0", .complexity = "O(N) where N is the number of passwords defined for the user"});
-  t.Add({.name = "hello", .arity = -1,
+         .handler = Auth,
+         .group = "connection",
+         .summary = "Authenticate to the server",
+         .since = "1.0.0",
+         .complexity = "O(N) where N is the number of passwords defined for the user"});
+  t.Add({.name = "hello",
+         .arity = -1,
          .flags = kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdSentinel |
                   kCmdAllowBusy,
-         .handler = Hello, .group = "connection", .summary = "Handshake with Redis",
-         .since = "6.0.0", .complexity = "O(1)"});
-  t.Add({.name = "reset", .arity = 1,
+         .handler = Hello,
+         .group = "connection",
+         .summary = "Handshake with Redis",
+         .since = "6.0.0",
+         .complexity = "O(1)"});
+  t.Add({.name = "reset",
+         .arity = 1,
          .flags = kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy,
-         .handler = Reset, .group = "connection", .summary = "Reset the connection",
-         .since = "6.2.0", .complexity = "O(1)"});
+         .handler = Reset,
+         .group = "connection",
+         .summary = "Reset the connection",
+         .since = "6.2.0",
+         .complexity = "O(1)"});
 }
 
 }  // namespace baton::commands

@@ -47,7 +47,8 @@ Lookup Typed(CommandContext& ctx, store::KeyEntry* entry, store::ValueType type,
 
 unsigned LookupFlags(const CommandContext& ctx) {
   unsigned flags = store::kLookupNone;
-  if (ctx.client.Has(server::kClientNoTouch) && ctx.cmd.name != "touch") flags |= store::kLookupNoTouch;
+  if (ctx.client.Has(server::kClientNoTouch) && ctx.cmd.name != "touch")
+    flags |= store::kLookupNoTouch;
   if (ctx.client.Has(server::kClientMaster)) flags |= store::kLookupIgnoreTtl;
   return flags;
 }

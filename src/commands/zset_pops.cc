@@ -87,7 +87,7 @@ void ZPopMax(CommandContext& ctx) { ZPopGeneric(ctx, true); }
 // ...]]). While serving a blocked client only its ready key is looked at.
 // True when it replied (served or error); false when every key was empty.
 bool ZPopFirstNonEmpty(CommandContext& ctx, std::span<const std::string_view> keys, bool max,
-                      int64_t count, bool multi) {
+                       int64_t count, bool multi) {
   const std::string* serving = server::ServingKey(ctx.client);
   for (std::string_view key : keys) {
     if (serving != nullptr && key != *serving) continue;

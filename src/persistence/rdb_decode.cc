@@ -449,9 +449,8 @@ bool Decoder::String(std::string* out) {
         bool ok = ReadInto(&compressed, clen);
         if (ok) {
           out->resize(ulen);
-          const size_t got =
-              LzfDecompress(reinterpret_cast<const uint8_t*>(compressed.data()), clen,
-                            reinterpret_cast<uint8_t*>(out->data()), ulen);
+          const size_t got = LzfDecompress(reinterpret_cast<const uint8_t*>(compressed.data()),
+                                           clen, reinterpret_cast<uint8_t*>(out->data()), ulen);
           if (got != ulen) ok = Fail("invalid LZF compressed string");
         }
         compressed.swap(lzf_in_);

@@ -25,7 +25,8 @@ std::string Dump(const store::Value& value, const rdb::EncodeOptions& options) {
 
 std::string Restore(std::string_view payload, const rdb::LoadLimits& limits, store::Value& out) {
   if (payload.size() < kFooterSize) return std::string(server::err::kDumpPayloadWrong);
-  const auto* footer = reinterpret_cast<const uint8_t*>(payload.data()) + payload.size() - kFooterSize;
+  const auto* footer =
+      reinterpret_cast<const uint8_t*>(payload.data()) + payload.size() - kFooterSize;
   const int version = footer[0] | (footer[1] << 8);
   if (version > rdb::kVersion) return std::string(server::err::kDumpPayloadWrong);
   uint64_t stored = 0;

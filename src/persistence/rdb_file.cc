@@ -109,7 +109,8 @@ std::string SaveRdbFile(server::Server& server, const ReplicationAux& aux,
   FileSink sink(fd);
   std::string error = SaveRdb(server, aux, sink);
   if (!error.empty() && sink.error() != 0) error += std::string(": ") + std::strerror(sink.error());
-  if (error.empty() && ::fsync(fd) != 0) error = std::string("fsync failed: ") + std::strerror(errno);
+  if (error.empty() && ::fsync(fd) != 0)
+    error = std::string("fsync failed: ") + std::strerror(errno);
   if (::close(fd) != 0 && error.empty()) {
     error = std::string("close failed: ") + std::strerror(errno);
   }

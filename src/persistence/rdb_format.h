@@ -75,8 +75,8 @@ inline constexpr uint64_t kContainerPacked = 2;
 
 // What shapes the encoding of values.
 struct EncodeOptions {
-  bool compress = true;            // rdbcompression
-  int64_t list_fill = -2;          // list-max-listpack-size (listpack node size)
+  bool compress = true;    // rdbcompression
+  int64_t list_fill = -2;  // list-max-listpack-size (listpack node size)
 };
 
 // Appends RDB bytes to a buffer; when a sink is attached, the buffer is
@@ -197,9 +197,9 @@ class Decoder {
   uint64_t bytes_read_ = 0;
   std::string error_;
   bool empty_key_ = false;
-  std::string blob_;   // scratch for ziplist/listpack blobs
+  std::string blob_;    // scratch for ziplist/listpack blobs
   std::string lzf_in_;  // scratch for compressed bytes
-  std::string field_;  // scratch for elements
+  std::string field_;   // scratch for elements
   std::string value_;
 };
 

@@ -81,7 +81,7 @@ void Server::CheckClientTimeouts() {
 void Server::CheckOutputLimits(Client& client) {
   if (client.Has(kClientFake) || client.Has(kClientMaster)) return;
   const auto& s = settings();
-  const config::OutputBufferLimit& limit = client.Has(kClientReplica) ? s.obuf_replica
+  const config::OutputBufferLimit& limit = client.Has(kClientReplica)  ? s.obuf_replica
                                            : client.Has(kClientPubsub) ? s.obuf_pubsub
                                                                        : s.obuf_normal;
   const int64_t used = static_cast<int64_t>(client.OutputBytes());
@@ -97,8 +97,9 @@ void Server::CheckOutputLimits(Client& client) {
     client.obuf_soft_limit_since_ms = 0;
   }
   if (hard || soft) {
-    spdlog::warn("Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                 client.id(), client.peer());
+    spdlog::warn(
+        "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+        client.id(), client.peer());
     ++stats_.client_outbuf_limit_disconnections;
     client.CloseAsap();
   }

@@ -33,16 +33,15 @@ std::string ProtectedCommandError(Server& server, const Client& client, const Co
     option = "enable-module-command";
   }
   if (toggle == 1 || (toggle == 2 && IsLocalPeer(client))) return "";
-  return "ERR " + util::ToUpper(top.name) +
-         " command not allowed. If the " + option +
+  return "ERR " + util::ToUpper(top.name) + " command not allowed. If the " + option +
          " option is set to \"local\", you can run it from a local connection, otherwise you need "
          "to set this option in the configuration file, and then restart the server.";
 }
 
 bool AllowedInPubsubContext(const CommandSpec& cmd) {
-  static constexpr std::string_view kAllowed[] = {"ping",         "subscribe",   "ssubscribe",
+  static constexpr std::string_view kAllowed[] = {"ping",         "subscribe",    "ssubscribe",
                                                   "unsubscribe",  "sunsubscribe", "psubscribe",
-                                                  "punsubscribe", "quit",        "reset"};
+                                                  "punsubscribe", "quit",         "reset"};
   const std::string& name = cmd.parent != nullptr ? cmd.parent->name : cmd.name;
   for (std::string_view a : kAllowed) {
     if (name == a) return true;
@@ -52,9 +51,8 @@ bool AllowedInPubsubContext(const CommandSpec& cmd) {
 
 bool IsTransactionControl(const CommandSpec& cmd) {
   const std::string& n = cmd.name;
-  return cmd.parent == nullptr &&
-         (n == "exec" || n == "discard" || n == "multi" || n == "watch" || n == "quit" ||
-          n == "reset");
+  return cmd.parent == nullptr && (n == "exec" || n == "discard" || n == "multi" || n == "watch" ||
+                                   n == "quit" || n == "reset");
 }
 
 bool IsWriteLike(const CommandSpec& cmd) { return cmd.Has(kCmdWrite) || cmd.Has(kCmdMayReplicate); }
@@ -64,8 +62,10 @@ bool IsWriteLike(const CommandSpec& cmd) { return cmd.Has(kCmdWrite) || cmd.Has(
 bool Dispatcher::ShouldPostpone(const Client& client, const CommandSpec& cmd) const {
   if (client.Has(kClientReplica) || client.Has(kClientMaster)) return false;
   switch (server_.pauses().Effective()) {
-    case switchover::PauseType::kNone: return false;
-    case switchover::PauseType::kAll: return true;
+    case switchover::PauseType::kNone:
+      return false;
+    case switchover::PauseType::kAll:
+      return true;
     case switchover::PauseType::kWrite:
       if (IsWriteLike(cmd)) return true;
       return cmd.parent == nullptr && cmd.name == "exec" && client.Has(kClientMultiHasWrite);
@@ -136,7 +136,8 @@ void Dispatcher::Dispatch(Client& client, std::span<const std::string_view> args
   ReplicationRole& role = server_.role();
   // 7. Memory limit (no eviction policy frees memory here: noeviction semantics).
   if (settings.maxmemory > 0 && (cmd->Has(kCmdDenyOom) || queued_write) &&
-      !client.Has(kClientMaster) && server_.UsedMemory() > static_cast<size_t>(settings.maxmemory)) {
+      !client.Has(kClientMaster) &&
+      server_.UsedMemory() > static_cast<size_t>(settings.maxmemory)) {
     Reject(client, cmd, err::kOom);
     return;
   }
@@ -234,7 +235,8 @@ void Dispatcher::Call(Client& client, const CommandSpec& cmd,
   if (ctx.dirty > 0) server_.AddDirty(ctx.dirty);
   if (server_.HasEffectSinks()) {
     if (!ctx.rewritten && ctx.dirty > 0) {
-      pending_effects_.push_back(Effect{db.index(), std::vector<std::string>(args.begin(), args.end())});
+      pending_effects_.push_back(
+          Effect{db.index(), std::vector<std::string>(args.begin(), args.end())});
     }
     for (auto& e : ctx.effects) pending_effects_.push_back(Effect{db.index(), std::move(e)});
     if (call_depth_ == 0) FlushEffects();

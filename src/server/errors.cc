@@ -35,5 +35,4 @@ std::string PubsubContext(std::string_view command) {
          "context";
 }
 
-
 }  // namespace baton::server::err

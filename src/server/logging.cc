@@ -18,10 +18,18 @@ class LevelMark final : public spdlog::custom_flag_formatter {
               spdlog::memory_buf_t& dest) override {
     char mark = '*';
     switch (msg.level) {
-      case spdlog::level::trace: mark = '.'; break;
-      case spdlog::level::debug: mark = '-'; break;
-      case spdlog::level::info: mark = '*'; break;
-      default: mark = '#'; break;
+      case spdlog::level::trace:
+        mark = '.';
+        break;
+      case spdlog::level::debug:
+        mark = '-';
+        break;
+      case spdlog::level::info:
+        mark = '*';
+        break;
+      default:
+        mark = '#';
+        break;
     }
     dest.push_back(mark);
   }
@@ -32,10 +40,14 @@ class LevelMark final : public spdlog::custom_flag_formatter {
 
 spdlog::level::level_enum ToSpdlog(int loglevel) {
   switch (loglevel) {
-    case 0: return spdlog::level::trace;
-    case 1: return spdlog::level::debug;
-    case 2: return spdlog::level::info;
-    default: return spdlog::level::warn;
+    case 0:
+      return spdlog::level::trace;
+    case 1:
+      return spdlog::level::debug;
+    case 2:
+      return spdlog::level::info;
+    default:
+      return spdlog::level::warn;
   }
 }
 
@@ -45,8 +57,8 @@ std::string SetupLogging(const std::string& logfile, int loglevel) {
   std::shared_ptr<spdlog::logger> logger;
   try {
     if (logfile.empty()) {
-      logger = std::make_shared<spdlog::logger>(
-          "baton", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+      logger = std::make_shared<spdlog::logger>("baton",
+                                                std::make_shared<spdlog::sinks::stdout_sink_mt>());
     } else {
       logger = std::make_shared<spdlog::logger>(
           "baton", std::make_shared<spdlog::sinks::basic_file_sink_mt>(logfile));

@@ -68,8 +68,8 @@ Server::~Server() {
 
 void Server::UpdateCachedTime() {
   auto now = std::chrono::system_clock::now().time_since_epoch();
-  now_us_ = std::chrono::duration_cast<std::chrono::microseconds>(now).count() +
-            clock_offset_ms_ * 1000;
+  now_us_ =
+      std::chrono::duration_cast<std::chrono::microseconds>(now).count() + clock_offset_ms_ * 1000;
   now_ms_ = now_us_ / 1000;
 }
 
@@ -83,7 +83,8 @@ std::string Server::BindListeners() {
       if (optional) addr.erase(0, 1);
       if (addr == "*") addr = "0.0.0.0";
       if (addr == "::*") addr = "::";
-      int rc = listener_->ListenTcp(addr, static_cast<int>(s.port), static_cast<int>(s.tcp_backlog));
+      int rc =
+          listener_->ListenTcp(addr, static_cast<int>(s.port), static_cast<int>(s.tcp_backlog));
       if (rc != 0) {
         if (optional && (rc == UV_EADDRNOTAVAIL || rc == UV_EAFNOSUPPORT || rc == UV_EINVAL)) {
           continue;
@@ -238,9 +239,7 @@ void Server::ResumePostponed() {
   for (uint64_t id : waiting) postponed_.push_back(id);
 }
 
-bool Server::ExpiryMayDelete() const {
-  return !role_.is_replica && !pauses_.WritesPaused();
-}
+bool Server::ExpiryMayDelete() const { return !role_.is_replica && !pauses_.WritesPaused(); }
 
 void Server::OnKeyExpired(store::Database& db, std::string_view key) {
   ++stats_.expired_keys;
@@ -268,7 +267,9 @@ void Server::FlushAll() {
 
 void Server::OnCronTimer(uv_timer_t* timer) { static_cast<Server*>(timer->data)->Cron(); }
 
-void Server::OnPrepare(uv_prepare_t* prepare) { static_cast<Server*>(prepare->data)->BeforeSleep(); }
+void Server::OnPrepare(uv_prepare_t* prepare) {
+  static_cast<Server*>(prepare->data)->BeforeSleep();
+}
 
 void Server::OnSignal(uv_signal_t* handle, int signum) {
   auto* self = static_cast<Server*>(handle->data);
@@ -280,7 +281,10 @@ void Server::OnSignal(uv_signal_t* handle, int signum) {
   }
   ShutdownOptions opts;
   std::string e = self->Shutdown(opts);
-  if (!e.empty()) spdlog::warn("SIGTERM received but errors trying to shut down the server, check the logs for more information");
+  if (!e.empty())
+    spdlog::warn(
+        "SIGTERM received but errors trying to shut down the server, check the logs for more "
+        "information");
 }
 
 std::string Server::Shutdown(const ShutdownOptions& options) {

@@ -6,8 +6,8 @@ namespace baton::server {
 
 void RateMeter::Sample(int64_t now_ms, uint64_t value) {
   if (last_ms_ != 0 && now_ms > last_ms_) {
-    double rate = static_cast<double>(value - last_value_) * 1000.0 /
-                  static_cast<double>(now_ms - last_ms_);
+    double rate =
+        static_cast<double>(value - last_value_) * 1000.0 / static_cast<double>(now_ms - last_ms_);
     samples_[index_] = rate;
     index_ = (index_ + 1) % kSamples;
     if (count_ < kSamples) ++count_;

@@ -10,12 +10,18 @@ namespace baton::store {
 
 std::string_view TypeName(ValueType type) {
   switch (type) {
-    case ValueType::kString: return "string";
-    case ValueType::kList: return "list";
-    case ValueType::kHash: return "hash";
-    case ValueType::kSet: return "set";
-    case ValueType::kZSet: return "zset";
-    case ValueType::kStream: return "stream";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kList:
+      return "list";
+    case ValueType::kHash:
+      return "hash";
+    case ValueType::kSet:
+      return "set";
+    case ValueType::kZSet:
+      return "zset";
+    case ValueType::kStream:
+      return "stream";
   }
   return "none";
 }
@@ -142,25 +148,35 @@ ValueType Value::type() const {
 StringBytes Value::Bytes() const {
   StringBytes b;
   switch (kind()) {
-    case Kind::kInline: b.view_ = std::string_view(bytes_, inline_len_); break;
-    case Kind::kHeap: b.view_ = std::string_view(heap()->data(), heap()->len); break;
+    case Kind::kInline:
+      b.view_ = std::string_view(bytes_, inline_len_);
+      break;
+    case Kind::kHeap:
+      b.view_ = std::string_view(heap()->data(), heap()->len);
+      break;
     case Kind::kInt: {
       auto [end, ec] = std::to_chars(b.buf_, b.buf_ + sizeof(b.buf_), int_value());
       (void)ec;
       b.view_ = std::string_view(b.buf_, static_cast<size_t>(end - b.buf_));
       break;
     }
-    case Kind::kAggregate: b.view_ = {}; break;
+    case Kind::kAggregate:
+      b.view_ = {};
+      break;
   }
   return b;
 }
 
 size_t Value::StringLength() const {
   switch (kind()) {
-    case Kind::kInline: return inline_len_;
-    case Kind::kHeap: return heap()->len;
-    case Kind::kInt: return Bytes().view().size();
-    case Kind::kAggregate: return 0;
+    case Kind::kInline:
+      return inline_len_;
+    case Kind::kHeap:
+      return heap()->len;
+    case Kind::kInt:
+      return Bytes().view().size();
+    case Kind::kAggregate:
+      return 0;
   }
   return 0;
 }
@@ -192,33 +208,41 @@ char* Value::MutableString(size_t size) {
 
 std::string_view Value::EncodingName() const {
   switch (kind()) {
-    case Kind::kInt: return "int";
+    case Kind::kInt:
+      return "int";
     case Kind::kInline:
-    case Kind::kHeap: return raw_ ? "raw" : "embstr";
-    case Kind::kAggregate: return Load<Aggregate*>()->encoding();
+    case Kind::kHeap:
+      return raw_ ? "raw" : "embstr";
+    case Kind::kAggregate:
+      return Load<Aggregate*>()->encoding();
   }
   return "unknown";
 }
 
 Value Value::Clone() const {
   switch (kind()) {
-    case Kind::kInt: return FromInteger(int_value());
+    case Kind::kInt:
+      return FromInteger(int_value());
     case Kind::kInline:
     case Kind::kHeap: {
       Value v = FromRawString(Bytes().view());
       v.raw_ = raw_;
       return v;
     }
-    case Kind::kAggregate: return FromAggregate(Load<Aggregate*>()->Clone());
+    case Kind::kAggregate:
+      return FromAggregate(Load<Aggregate*>()->Clone());
   }
   return Value();
 }
 
 size_t Value::MemoryUsage() const {
   switch (kind()) {
-    case Kind::kHeap: return sizeof(HeapString) + heap()->cap;
-    case Kind::kAggregate: return Load<Aggregate*>()->MemoryUsage();
-    default: return 0;
+    case Kind::kHeap:
+      return sizeof(HeapString) + heap()->cap;
+    case Kind::kAggregate:
+      return Load<Aggregate*>()->MemoryUsage();
+    default:
+      return 0;
   }
 }
 

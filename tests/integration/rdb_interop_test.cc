@@ -90,8 +90,8 @@ std::map<std::string, std::string> DescribeAll(redisContext* c) {
 void Populate(redisContext* c) {
   auto run = [c](const std::vector<std::string>& args) {
     Reply r = Command(c, args);
-    ASSERT_TRUE(r && r->type != REDIS_REPLY_ERROR) << args[0] << " " << args[1] << ": "
-                                                   << Str(r.get());
+    ASSERT_TRUE(r && r->type != REDIS_REPLY_ERROR)
+        << args[0] << " " << args[1] << ": " << Str(r.get());
   };
   run({"SET", "str:int", "12345"});
   run({"SET", "str:bigint", "9223372036854775807"});

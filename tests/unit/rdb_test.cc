@@ -1,6 +1,8 @@
 // The RDB format in process: checksums, LZF, golden bytes, round trips of
 // every type and encoding through SaveRdb/LoadRdb and DUMP/RESTORE, and a
 // reader fuzzed with truncated and corrupted input.
+#include "baton/persistence/rdb.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -12,7 +14,6 @@
 
 #include "../src/persistence/crc64.h"
 #include "../src/persistence/lzf.h"
-#include "baton/persistence/rdb.h"
 #include "baton/server/server.h"
 #include "support/server_fixture.h"
 
@@ -146,7 +147,9 @@ class RdbTest : public ServerFixture {
 TEST_F(RdbTest, DumpOfAShortStringMatchesRedis) {
   Run({"SET", "k", "v"});
   // redis-server 7.0: DUMP k after SET k v.
-  EXPECT_EQ(Run({"DUMP", "k"}), Bulk(Unhex("000176" "0a00" "9108ceb219388ace")));
+  EXPECT_EQ(Run({"DUMP", "k"}), Bulk(Unhex("000176"
+                                           "0a00"
+                                           "9108ceb219388ace")));
   Run({"SET", "n", "12345"});
   const std::string reply = Run({"DUMP", "n"});
   // 0xc1: a 16-bit integer encoding.
@@ -387,15 +390,30 @@ TEST_F(RdbTest, ReadsOlderEncodings) {
       "03f6"      // prevlen 3, int 5 (0xf1 + 5)
       "02c0d4fe"  // prevlen 2, int16 -300
       "ff");
-  std::string zipmap = Unhex("01" "01" "66" "01" "00" "76" "ff");
-  std::string intset = Unhex("02000000" "02000000" "0100" "0200");
+  std::string zipmap = Unhex(
+      "01"
+      "01"
+      "66"
+      "01"
+      "00"
+      "76"
+      "ff");
+  std::string intset = Unhex(
+      "02000000"
+      "02000000"
+      "0100"
+      "0200");
   std::string ziplist_zset = Unhex(
-      "13000000" "0d000000" "0200"
+      "13000000"
+      "0d000000"
+      "0200"
       "00016d"      // "m"
       "0303312e35"  // "1.5"
       "ff");
   std::string ziplist_hash = Unhex(
-      "10000000" "0d000000" "0200"
+      "10000000"
+      "0d000000"
+      "0200"
       "00016b"  // "k"
       "03f8"    // 7
       "ff");
@@ -407,8 +425,16 @@ TEST_F(RdbTest, ReadsOlderEncodings) {
   rdb += std::string("\x0b\x01s", 3) + blob(intset);
   rdb += std::string("\x0c\x01z", 3) + blob(ziplist_zset);
   rdb += std::string("\x0d\x02h2", 4) + blob(ziplist_hash);
-  rdb += std::string("\x03\x02z2\x01\x01x\x03" "2.5", 11);
-  rdb += std::string("\xfd\xff\xff\xff\x7f", 5) + std::string("\x00\x02" "ex" "\x01" "v", 6);
+  rdb += std::string(
+      "\x03\x02z2\x01\x01x\x03"
+      "2.5",
+      11);
+  rdb += std::string("\xfd\xff\xff\xff\x7f", 5) + std::string(
+                                                      "\x00\x02"
+                                                      "ex"
+                                                      "\x01"
+                                                      "v",
+                                                      6);
   rdb += std::string("\xff", 1) + std::string(8, '\0');
   const persistence::LoadResult r = Load(rdb);
   ASSERT_EQ(r.error, "");
@@ -453,7 +479,8 @@ TEST_F(RdbTest, RestoreErrorsAndOptions) {
             Err("ERR DUMP payload version or checksum are wrong"));
   std::string bad = payload;
   bad[2] ^= 1;
-  EXPECT_EQ(Run({"RESTORE", "k2", "0", bad}), Err("ERR DUMP payload version or checksum are wrong"));
+  EXPECT_EQ(Run({"RESTORE", "k2", "0", bad}),
+            Err("ERR DUMP payload version or checksum are wrong"));
   EXPECT_EQ(Run({"RESTORE", "k2", "0", payload, "IDLETIME", "-1"}),
             Err("ERR Invalid IDLETIME value, must be >= 0"));
   EXPECT_EQ(Run({"RESTORE", "k2", "0", payload, "FREQ", "256"}),

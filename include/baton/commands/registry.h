@@ -25,7 +25,7 @@ void RegisterHashCommands(server::Server& server);
 void RegisterSetCommands(server::Server& server);
 void RegisterTransactionCommands(server::Server& server);  // MULTI EXEC DISCARD WATCH UNWATCH
 void RegisterPubsubCommands(server::Server& server);
-void RegisterListCommands(server::Server& server);  // lists, BLPOP and the other blocking pops
+void RegisterListCommands(server::Server& server);       // lists, BLPOP and the other blocking pops
 void RegisterSortedSetCommands(server::Server& server);  // sorted sets, BZPOPMIN...
 void RegisterHyperLogLogCommands(server::Server& server);  // PFADD PFCOUNT PFMERGE PFDEBUG
 void RegisterSortCommands(server::Server& server);         // SORT SORT_RO

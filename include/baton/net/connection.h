@@ -56,8 +56,8 @@ class Connection {
   [[nodiscard]] bool closing() const { return closing_; }
 
   [[nodiscard]] Kind kind() const { return kind_; }
-  [[nodiscard]] const std::string& peer() const { return peer_; }   // "ip:port" or the socket path
-  [[nodiscard]] const std::string& local() const { return local_; } // "ip:port" or the socket path
+  [[nodiscard]] const std::string& peer() const { return peer_; }    // "ip:port" or the socket path
+  [[nodiscard]] const std::string& local() const { return local_; }  // "ip:port" or the socket path
   [[nodiscard]] int fd() const;
 
   void set_handler(ConnectionHandler* handler) { handler_ = handler; }

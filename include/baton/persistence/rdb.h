@@ -65,8 +65,7 @@ LoadResult LoadRdb(server::Server& server, ByteSource& source);
 
 // Convenience wrappers around files. SaveRdbFile writes to a temporary file
 // in the same directory, fsyncs and renames it over `path`.
-std::string SaveRdbFile(server::Server& server, const ReplicationAux& aux,
-                        const std::string& path);
+std::string SaveRdbFile(server::Server& server, const ReplicationAux& aux, const std::string& path);
 LoadResult LoadRdbFile(server::Server& server, const std::string& path);
 
 // DUMP payload of one value: the RDB value encoding, the 2-byte RDB version

@@ -24,30 +24,30 @@ class Server;
 struct CommandSpec;
 
 enum ClientFlag : uint64_t {
-  kClientMulti = 1ULL << 0,          // inside MULTI, queueing
-  kClientDirtyExec = 1ULL << 1,      // a queueing error: EXEC answers EXECABORT
-  kClientDirtyCas = 1ULL << 2,       // a WATCHed key changed: EXEC answers nil
-  kClientMonitor = 1ULL << 3,        // MONITOR: receives every command
+  kClientMulti = 1ULL << 0,      // inside MULTI, queueing
+  kClientDirtyExec = 1ULL << 1,  // a queueing error: EXEC answers EXECABORT
+  kClientDirtyCas = 1ULL << 2,   // a WATCHed key changed: EXEC answers nil
+  kClientMonitor = 1ULL << 3,    // MONITOR: receives every command
   kClientCloseAfterReply = 1ULL << 4,
-  kClientCloseAsap = 1ULL << 5,      // output limit hit or killed: close without flushing
-  kClientReplica = 1ULL << 6,        // a replica's link (on a master)
-  kClientMaster = 1ULL << 7,         // the master's link (on a replica)
-  kClientReadonly = 1ULL << 8,       // READONLY was sent
-  kClientCapaRedirect = 1ULL << 9,   // CLIENT CAPA redirect
+  kClientCloseAsap = 1ULL << 5,     // output limit hit or killed: close without flushing
+  kClientReplica = 1ULL << 6,       // a replica's link (on a master)
+  kClientMaster = 1ULL << 7,        // the master's link (on a replica)
+  kClientReadonly = 1ULL << 8,      // READONLY was sent
+  kClientCapaRedirect = 1ULL << 9,  // CLIENT CAPA redirect
   kClientNoEvict = 1ULL << 10,
   kClientNoTouch = 1ULL << 11,
-  kClientReplyOff = 1ULL << 12,      // CLIENT REPLY OFF
-  kClientReplySkipNext = 1ULL << 13, // CLIENT REPLY SKIP: set for the next command
-  kClientReplySkip = 1ULL << 14,     // skipping the current command's reply
-  kClientBlocked = 1ULL << 15,       // waiting in a blocking command
-  kClientPostponed = 1ULL << 16,     // waiting for a client pause to end
-  kClientPubsub = 1ULL << 17,        // has subscriptions (RESP2 restricts commands)
+  kClientReplyOff = 1ULL << 12,       // CLIENT REPLY OFF
+  kClientReplySkipNext = 1ULL << 13,  // CLIENT REPLY SKIP: set for the next command
+  kClientReplySkip = 1ULL << 14,      // skipping the current command's reply
+  kClientBlocked = 1ULL << 15,        // waiting in a blocking command
+  kClientPostponed = 1ULL << 16,      // waiting for a client pause to end
+  kClientPubsub = 1ULL << 17,         // has subscriptions (RESP2 restricts commands)
   kClientUnixSocket = 1ULL << 18,
-  kClientExecuting = 1ULL << 19,     // inside a command call (no re-entry)
-  kClientFake = 1ULL << 20,          // no connection (tests, loading)
+  kClientExecuting = 1ULL << 19,              // inside a command call (no re-entry)
+  kClientFake = 1ULL << 20,                   // no connection (tests, loading)
   kClientRedirectAfterDemotion = 1ULL << 21,  // MULTI queued on a master that was demoted
   kClientDenyBlocking = 1ULL << 22,
-  kClientRelayed = 1ULL << 23,       // legacy session relayed to the new primary
+  kClientRelayed = 1ULL << 23,  // legacy session relayed to the new primary
   kClientMultiHasWrite = 1ULL << 24,
 };
 

@@ -36,8 +36,8 @@ class Dispatcher {
 
   // Checks that modules add to the gate at the redirect position (switchover):
   // returns true when the check answered the client (the command stops there).
-  using GateCheck = std::function<bool(Client&, const CommandSpec&,
-                                       std::span<const std::string_view>)>;
+  using GateCheck =
+      std::function<bool(Client&, const CommandSpec&, std::span<const std::string_view>)>;
   void SetRedirectCheck(GateCheck check) { redirect_check_ = std::move(check); }
   // Extra checks for min-replicas (replication module): returns an error text or "".
   using WriteCheck = std::function<std::string_view(const CommandSpec&)>;

@@ -50,8 +50,7 @@ inline constexpr std::string_view kCountRange =
 inline constexpr std::string_view kNotAllowedInMulti =
     "ERR Command not allowed inside a transaction";
 inline constexpr std::string_view kWatchInMulti = "ERR WATCH inside MULTI is not allowed";
-inline constexpr std::string_view kSameObject =
-    "ERR source and destination objects are the same";
+inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
 inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
 inline constexpr std::string_view kUnknownPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
@@ -96,10 +95,8 @@ inline constexpr std::string_view kInvalidArgumentCount =
 inline constexpr std::string_view kNoKeyArguments = "ERR The command has no key arguments";
 inline constexpr std::string_view kInvalidKeyArguments =
     "ERR Invalid arguments specified for command";
-inline constexpr std::string_view kSlowlogCount =
-    "ERR count should be greater than or equal to -1";
-inline constexpr std::string_view kReplicaKeyspace =
-    "ERR Replica can't interact with the keyspace";
+inline constexpr std::string_view kSlowlogCount = "ERR count should be greater than or equal to -1";
+inline constexpr std::string_view kReplicaKeyspace = "ERR Replica can't interact with the keyspace";
 inline constexpr std::string_view kMonitorDenyBlocking =
     "ERR MONITOR isn't allowed for DENY BLOCKING client";
 inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";

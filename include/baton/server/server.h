@@ -45,7 +45,7 @@ struct ReplicationRole {
   std::string master_host;  // as given to REPLICAOF
   int master_port = 0;
   bool master_link_up = false;
-  std::string replid;   // 40 hex characters
+  std::string replid;  // 40 hex characters
   std::string replid2 = "0000000000000000000000000000000000000000";
   int64_t master_repl_offset = 0;
   int64_t second_replid_offset = -1;

@@ -5,8 +5,8 @@
 #include <deque>
 #include <map>
 #include <span>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace baton::server {

@@ -42,7 +42,7 @@ struct KeyEntry {
   KeyEntry* next = nullptr;
   uint32_t key_len : 31 = 0;
   uint32_t has_expire : 1 = 0;  // also present in the expires index
-  uint32_t lru = 0;  // LRU clock in seconds, or LFU data when an LFU policy is set
+  uint32_t lru = 0;             // LRU clock in seconds, or LFU data when an LFU policy is set
   Value value;
 
   [[nodiscard]] std::string_view Key() const {
@@ -63,7 +63,8 @@ enum LookupFlags : unsigned {
   kLookupNone = 0,
   kLookupNoTouch = 1,   // do not update the access time (OBJECT, TYPE with no-touch)
   kLookupNoExpire = 2,  // do not delete an expired key (still reported missing)
-  kLookupIgnoreTtl = 4, // return the key even if logically expired (replica applying master stream)
+  kLookupIgnoreTtl =
+      4,  // return the key even if logically expired (replica applying master stream)
 };
 
 class Database {
