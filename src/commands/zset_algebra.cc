@@ -88,6 +88,10 @@ void SortElements(ScoredElements* out) {
 ScoredElements Compute(std::vector<Source> src, SetOp op, Aggregate agg) {
   ScoredElements out;
   if (op == SetOp::kUnion) {
+    // Like Redis, from the smallest input to the largest: with MIN/MAX the
+    // first of two equal scores (0 and -0) is the one kept.
+    std::stable_sort(src.begin(), src.end(),
+                     [](const Source& a, const Source& b) { return a.size() < b.size(); });
     std::unordered_map<std::string, double> acc;
     for (const Source& s : src) {
       s.ForEach([&](std::string_view m, double score) {
@@ -203,10 +207,7 @@ void AlgebraGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp
       if (ctx.db.Delete(dst)) ctx.MarkDirty();
       return ctx.reply.Integer(0);
     }
-    store::Value value = ZSetValue::New();
-    const store::ZSetLimits limits = ZSetLimitsOf(ctx);
-    for (const auto& [m, s] : result) ZSetValue::Set(value, m, s, limits);
-    ctx.db.Set(dst, std::move(value));
+    ctx.db.Set(dst, ZSetFromElements(ctx, result));
     server::SignalKeyReady(ctx.server, ctx.db.index(), dst);
     ctx.MarkDirty();
     return ctx.reply.Integer(static_cast<int64_t>(result.size()));

@@ -4,6 +4,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "baton/commands/helpers.h"
 #include "baton/store/zset_value.h"
@@ -31,6 +33,12 @@ inline constexpr std::string_view kAtLeastOneKey =
 
 // The server's zset-max-listpack-entries / -value.
 store::ZSetLimits ZSetLimitsOf(const CommandContext& ctx);
+// A sorted set holding `elements` (the *STORE commands' result), encoded as
+// Redis 7.0 encodes a result it builds whole: a skiplist from the start
+// when the result is too big for a listpack (so a -0 score stays -0), a
+// listpack otherwise.
+store::Value ZSetFromElements(const CommandContext& ctx,
+                              const std::vector<std::pair<std::string, double>>& elements);
 
 inline store::ZSetValue* AsZSet(const store::KeyEntry* e) {
   return e->value.As<store::ZSetValue>();

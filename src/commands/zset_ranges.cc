@@ -174,10 +174,7 @@ void StoreElements(CommandContext& ctx, std::string_view dst, const Elements& el
     if (ctx.db.Delete(dst)) ctx.MarkDirty();
     return ctx.reply.Integer(0);
   }
-  store::Value value = ZSetValue::New();
-  const store::ZSetLimits limits = ZSetLimitsOf(ctx);
-  for (const auto& [m, s] : elements) ZSetValue::Set(value, m, s, limits);
-  ctx.db.Set(dst, std::move(value));
+  ctx.db.Set(dst, ZSetFromElements(ctx, elements));
   server::SignalKeyReady(ctx.server, ctx.db.index(), dst);
   ctx.MarkDirty();
   ctx.reply.Integer(static_cast<int64_t>(elements.size()));

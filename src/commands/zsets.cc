@@ -4,6 +4,7 @@
 // zset_algebra.cc).
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -26,6 +27,23 @@ store::ZSetLimits ZSetLimitsOf(const CommandContext& ctx) {
   const auto& s = ctx.server.settings();
   return {.max_listpack_entries = static_cast<size_t>(s.zset_max_listpack_entries),
           .max_listpack_value = static_cast<size_t>(s.zset_max_listpack_value)};
+}
+
+store::Value ZSetFromElements(const CommandContext& ctx,
+                              const std::vector<std::pair<std::string, double>>& elements) {
+  const store::ZSetLimits limits = ZSetLimitsOf(ctx);
+  bool fits = elements.size() <= limits.max_listpack_entries;
+  for (size_t i = 0; fits && i < elements.size(); ++i) {
+    fits = elements[i].first.size() <= limits.max_listpack_value;
+  }
+  if (fits) {
+    store::Value value = ZSetValue::New();
+    for (const auto& [m, s] : elements) ZSetValue::Set(value, m, s, limits);
+    return value;
+  }
+  auto skiplist = std::make_unique<store::SkiplistZSet>();
+  for (const auto& [m, s] : elements) skiplist->Set(m, s);
+  return store::Value::FromAggregate(std::move(skiplist));
 }
 
 namespace {

@@ -832,6 +832,12 @@ std::string Config::LoadText(std::string_view text, const std::string& source, i
     if (spec->type != ParamType::kSpecial && words.size() != 1) {
       return fail("wrong number of arguments");
     }
+    // A multi-word directive given as one quoted word (`--save "60 100"` on
+    // the command line becomes `save "60 100"`) is split, as Redis does.
+    if (spec->type == ParamType::kSpecial && words.size() == 1 && !words[0].empty()) {
+      std::vector<std::string> split;
+      if (resp::SplitInlineArgs(words[0], &split) && !split.empty()) words = std::move(split);
+    }
     std::string err = Set(*spec, words.empty() ? std::vector<std::string>{""} : words);
     if (!err.empty()) return fail(err);
   }

@@ -137,6 +137,11 @@ TEST(ConfigFile, SaveLinesAndReplicaof) {
   EXPECT_EQ(GetValue(cfg, "save"), "900 1 300 10");
   EXPECT_EQ(GetValue(cfg, "slaveof"), "10.0.0.1 6380");
   EXPECT_EQ(cfg.settings().replicaof_port, 6380);
+  // One quoted word, as `--save "60 100"` on the command line arrives.
+  ASSERT_EQ(cfg.LoadText("save \"60 100 5 1\"\n", "test"), "");
+  EXPECT_EQ(GetValue(cfg, "save"), "60 100 5 1");
+  ASSERT_EQ(cfg.LoadText("save \"\"\n", "test"), "");
+  EXPECT_EQ(GetValue(cfg, "save"), "");
 }
 
 TEST(ConfigFile, UnknownDirectiveIsFatalWithLineNumber) {

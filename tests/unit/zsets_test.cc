@@ -105,6 +105,34 @@ TEST_F(ZSetsTest, ScoresAreFormattedLikeRedis) {
   EXPECT_EQ(Run({"ZRANK", "z", "nope"}), "_\r\n");
 }
 
+// What redis-server 7.0 answers: a stored result too big for a listpack is a
+// skiplist from the start (a -0 score stays -0), and union reads its inputs
+// from the smallest, so MAX/MIN keep the first of 0 and -0 in that order.
+TEST_F(ZSetsTest, StoredResultsKeepNegativeZeroLikeRedis) {
+  Restart("zset-max-listpack-entries 8\n");
+  Run({"ZADD", "big", "1", "x1", "2", "x2", "3", "x3", "4", "x4", "5", "x5", "6", "x6", "7", "x7",
+       "8", "x8", "9", "x9"});
+  Run({"ZADD", "big", "-0", "m"});  // 10 elements, -0 kept by the skiplist
+  Run({"ZADD", "big2", "1", "w1", "2", "w2", "3", "w3", "4", "w4", "5", "w5", "6", "w6", "7", "w7",
+       "8", "w8", "9", "w9", "10", "w10"});
+  Run({"ZADD", "big2", "0", "m"});  // 11 elements
+  Run({"ZADD", "small", "0", "m", "1", "y"});
+  EXPECT_EQ(Run({"ZSCORE", "big", "m"}), Bulk("-0"));
+  for (const char* agg : {"MAX", "MIN"}) {
+    EXPECT_EQ(Run({"ZUNIONSTORE", "o", "2", "big2", "big", "AGGREGATE", agg}), Int(20));
+    EXPECT_EQ(Run({"ZSCORE", "o", "m"}), Bulk("-0")) << agg;
+  }
+  EXPECT_EQ(Run({"ZUNIONSTORE", "o", "2", "big", "small", "AGGREGATE", "MAX"}), Int(11));
+  EXPECT_EQ(Run({"ZSCORE", "o", "m"}), Bulk("0"));
+  // A result small enough for a listpack stores the text "0".
+  EXPECT_EQ(Run({"ZINTERSTORE", "o", "2", "big", "big2", "AGGREGATE", "MAX"}), Int(1));
+  EXPECT_EQ(Run({"ZSCORE", "o", "m"}), Bulk("0"));
+  EXPECT_EQ(Run({"OBJECT", "ENCODING", "o"}), Bulk("listpack"));
+  EXPECT_EQ(Run({"ZRANGESTORE", "o", "big", "0", "-1"}), Int(10));
+  EXPECT_EQ(Run({"ZSCORE", "o", "m"}), Bulk("-0"));
+  EXPECT_EQ(Run({"OBJECT", "ENCODING", "o"}), Bulk("skiplist"));
+}
+
 TEST_F(ZSetsTest, TiesAreOrderedByMember) {
   Run({"ZADD", "z", "1", "c", "1", "a", "1", "b", "0", "z"});
   EXPECT_EQ(Run({"ZRANGE", "z", "0", "-1"}), Bulks({"z", "a", "b", "c"}));
