@@ -35,6 +35,16 @@ class SortTest : public ServerFixture {
   }
 };
 
+// redis-server 7.0 converts a listpack sorted set to a skiplist on SORT.
+TEST_F(SortTest, SortConvertsAListpackSortedSetToASkiplist) {
+  Run({"ZADD", "z", "1", "3", "2", "1"});
+  EXPECT_EQ(Run({"OBJECT", "ENCODING", "z"}), Bulk("listpack"));
+  EXPECT_EQ(Run({"SORT_RO", "z"}), "*2\r\n" + Bulk("1") + Bulk("3"));
+  EXPECT_EQ(Run({"OBJECT", "ENCODING", "z"}), Bulk("skiplist"));
+  EXPECT_EQ(Run({"ZRANGE", "z", "0", "-1", "WITHSCORES"}),
+            "*4\r\n" + Bulk("3") + Bulk("1") + Bulk("1") + Bulk("2"));
+}
+
 TEST_F(SortTest, NumericAndAlpha) {
   EXPECT_EQ(Run({"SORT", "l"}), Arr({"1", "2", "3", "10"}));
   EXPECT_EQ(Run({"SORT", "l", "DESC"}), Arr({"10", "3", "2", "1"}));
