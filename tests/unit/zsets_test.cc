@@ -110,11 +110,11 @@ TEST_F(ZSetsTest, ScoresAreFormattedLikeRedis) {
 // from the smallest, so MAX/MIN keep the first of 0 and -0 in that order.
 TEST_F(ZSetsTest, StoredResultsKeepNegativeZeroLikeRedis) {
   Restart("zset-max-listpack-entries 8\n");
-  Run({"ZADD", "big", "1", "x1", "2", "x2", "3", "x3", "4", "x4", "5", "x5", "6", "x6", "7", "x7",
-       "8", "x8", "9", "x9"});
+  Run({"ZADD", "big", "1", "x1", "2", "x2", "3", "x3", "4", "x4",
+       "5",    "x5",  "6", "x6", "7", "x7", "8", "x8", "9", "x9"});
   Run({"ZADD", "big", "-0", "m"});  // 10 elements, -0 kept by the skiplist
-  Run({"ZADD", "big2", "1", "w1", "2", "w2", "3", "w3", "4", "w4", "5", "w5", "6", "w6", "7", "w7",
-       "8", "w8", "9", "w9", "10", "w10"});
+  Run({"ZADD", "big2", "1",  "w1", "2",  "w2", "3",  "w3", "4",  "w4", "5",
+       "w5",   "6",    "w6", "7",  "w7", "8",  "w8", "9",  "w9", "10", "w10"});
   Run({"ZADD", "big2", "0", "m"});  // 11 elements
   Run({"ZADD", "small", "0", "m", "1", "y"});
   EXPECT_EQ(Run({"ZSCORE", "big", "m"}), Bulk("-0"));
