@@ -11,6 +11,7 @@
 
 #include "baton/persistence/aof.h"
 #include "baton/persistence/snapshot.h"
+#include "baton/replication/replication.h"
 #include "baton/server/server.h"
 #include "baton/server/version.h"
 #include "baton/util/strings.h"
@@ -66,23 +67,6 @@ std::string CompilerVersion() {
 #else
   return "0.0.0";
 #endif
-}
-
-// The replica-side fields that follow master_port (Redis 7.0 order).
-void ReplicaLinkFields(server::Server& server, SectionWriter& w) {
-  const server::ReplicationRole& role = server.role();
-  const auto& s = server.settings();
-  w.Field("master_host", role.master_host);
-  w.Field("master_port", static_cast<int64_t>(role.master_port));
-  w.Field("master_link_status", role.master_link_up ? "up" : "down");
-  w.Field("master_last_io_seconds_ago", static_cast<int64_t>(role.master_link_up ? 0 : -1));
-  w.Field("master_sync_in_progress", 0);
-  w.Field("slave_read_repl_offset", role.master_repl_offset);
-  w.Field("slave_repl_offset", role.master_repl_offset);
-  if (!role.master_link_up) w.Field("master_link_down_since_seconds", -1);
-  w.Field("slave_priority", s.replica_priority);
-  w.Field("slave_read_only", s.replica_read_only ? 1 : 0);
-  w.Field("replica_announced", ConfigValue(server, "replica-announced") == "no" ? 0 : 1);
 }
 
 }  // namespace
@@ -361,23 +345,9 @@ void StatsSection(server::Server& server, SectionWriter& w) {
 }
 
 void ReplicationSection(server::Server& server, SectionWriter& w) {
-  const server::ReplicationRole& role = server.role();
-  int64_t replicas = 0;
-  server.ForEachClient([&](server::Client& c) {
-    if (c.Has(server::kClientReplica)) ++replicas;
-  });
-  w.Field("role", role.is_replica ? "slave" : "master");
-  if (role.is_replica) ReplicaLinkFields(server, w);
-  w.Field("connected_slaves", replicas);
-  w.Field("master_failover_state", "no-failover");
-  w.Field("master_replid", role.replid);
-  w.Field("master_replid2", role.replid2);
-  w.Field("master_repl_offset", role.master_repl_offset);
-  w.Field("second_repl_offset", role.second_replid_offset);
-  w.Field("repl_backlog_active", 0);
-  w.Field("repl_backlog_size", server.settings().repl_backlog_size);
-  w.Field("repl_backlog_first_byte_offset", 0);
-  w.Field("repl_backlog_histlen", 0);
+  for (const auto& [name, value] : replication::Replication::Get(server).InfoFields()) {
+    w.Field(name, value);
+  }
 }
 
 void CpuSection(server::Server& /*server*/, SectionWriter& w) {

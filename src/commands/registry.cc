@@ -21,6 +21,8 @@ void RegisterAll(server::Server& server) {
   RegisterHyperLogLogCommands(server);
   RegisterSortCommands(server);
   RegisterPersistenceCommands(server);  // also installs persistence::Persistence
+  RegisterReplicationCommands(server);
+  RegisterFailoverCommands(server);  // after replication: it subscribes to its events
   RegisterDumpRestoreCommands(server);
 }
 

@@ -7,6 +7,7 @@
 
 #include "baton/commands/registry.h"
 #include "baton/server/errors.h"
+#include "baton/switchover/redirect.h"
 
 namespace baton::server {
 namespace {
@@ -36,11 +37,16 @@ Server::Server(config::Config config, uv_loop_t* loop)
     dbs_.push_back(std::make_unique<store::Database>(i, this));
   }
   commands::RegisterAll(*this);
+  switchover::InstallRedirectCheck(*this);
 }
 
 Server::~Server() {
   // Persistence first: it closes its libuv handles while the loop still runs.
   persistence_state.reset();
+  // The failover module listens to replication: it goes first (closes its timer).
+  switchover_state.reset();
+  // Replication closes its master link while the loop still runs.
+  replication_state.reset();
   // Clients first: they reference the server.
   for (auto& [id, c] : clients_) {
     if (c->connection() != nullptr) {

@@ -30,6 +30,9 @@ void RegisterSortedSetCommands(server::Server& server);  // sorted sets, BZPOPMI
 void RegisterHyperLogLogCommands(server::Server& server);  // PFADD PFCOUNT PFMERGE PFDEBUG
 void RegisterSortCommands(server::Server& server);         // SORT SORT_RO
 void RegisterPersistenceCommands(server::Server& server);  // SAVE BGSAVE BGREWRITEAOF LASTSAVE
+// REPLICAOF SLAVEOF SYNC PSYNC REPLCONF WAIT ROLE
+void RegisterReplicationCommands(server::Server& server);
+void RegisterFailoverCommands(server::Server& server);     // FAILOVER
 void RegisterDumpRestoreCommands(server::Server& server);  // DUMP RESTORE
 
 }  // namespace baton::commands

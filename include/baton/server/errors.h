@@ -44,6 +44,8 @@ inline constexpr std::string_view kExecAbort =
 // An EXEC refused by the gate: this prefix + the refusal's error line.
 inline constexpr std::string_view kExecAbortBecause =
     "EXECABORT Transaction discarded because of: ";
+// Switchover: a capable client on a replica; followed by "host:port".
+inline constexpr std::string_view kRedirectPrefix = "REDIRECT ";
 // HRANDFIELD / SRANDMEMBER count of INT64_MIN.
 inline constexpr std::string_view kCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
@@ -142,6 +144,23 @@ inline constexpr std::string_view kSortScores =
 inline std::string HllUnknownDebugSubcommand(std::string_view sub) {
   return "ERR Unknown PFDEBUG subcommand '" + std::string(sub) + "'";
 }
+
+// FAILOVER, in the order the command checks them; SYNC/PSYNC and REPLICAOF
+// while one runs.
+inline constexpr std::string_view kNoFailover = "ERR No failover in progress.";
+inline constexpr std::string_view kFailoverTimeout = "ERR FAILOVER timeout must be greater than 0";
+inline constexpr std::string_view kFailoverRunning = "ERR FAILOVER already in progress.";
+inline constexpr std::string_view kFailoverOnReplica =
+    "ERR FAILOVER is not valid when server is a replica.";
+inline constexpr std::string_view kFailoverNoReplicas = "ERR FAILOVER requires connected replicas.";
+inline constexpr std::string_view kFailoverForce =
+    "ERR FAILOVER with force option requires both a timeout and target HOST and IP.";
+inline constexpr std::string_view kFailoverNotReplica =
+    "ERR FAILOVER target HOST and PORT is not a replica.";
+inline constexpr std::string_view kFailoverNotOnline = "ERR FAILOVER target replica is not online.";
+inline constexpr std::string_view kReplicaofFailingOver =
+    "ERR REPLICAOF not allowed while failing over.";
+inline constexpr std::string_view kSyncFailingOver = "NOMASTERLINK Can't SYNC while failing over";
 
 // Persistence (SAVE, BGSAVE, BGREWRITEAOF, stop-writes-on-bgsave-error).
 inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";

@@ -205,6 +205,10 @@ class Server final : public store::KeyspaceListener {
   std::unique_ptr<ModuleState> blocking_state;
   // Snapshots and AOF (src/persistence/); torn down first in ~Server.
   std::unique_ptr<ModuleState> persistence_state;
+  // Replication (src/replication/); torn down early in ~Server (libuv handles).
+  std::unique_ptr<ModuleState> replication_state;
+  // The FAILOVER state machine (src/switchover/failover.cc); torn down first.
+  std::unique_ptr<ModuleState> switchover_state;
 
  private:
   PubsubRegistry pubsub_;
