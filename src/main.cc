@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -59,6 +60,9 @@ std::string DirectivesToConfig(const std::vector<std::string>& args, std::string
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that closed its socket must cost one connection, not the process:
+  // writes then fail with EPIPE instead of raising SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"Baton: a Redis-compatible key-value server with seamless switchover",
                "baton-server"};
   app.footer(

@@ -544,7 +544,9 @@ void MasterLink::SendAck() {
 void MasterLink::Cron() {
   const server::Server& srv = repl_.server();
   const int64_t now = srv.NowMs();
-  const int64_t timeout_ms = srv.settings().repl_timeout * 1000;
+  // Whole seconds, as Redis counts them (the master PINGs once a period).
+  const int64_t timeout_s = srv.settings().repl_timeout;
+  const auto late = [&](int64_t since_ms) { return now / 1000 - since_ms / 1000 > timeout_s; };
   switch (state_) {
     case LinkState::kNone:
       return;
@@ -557,21 +559,21 @@ void MasterLink::Cron() {
       }
       return;
     case LinkState::kConnected:
-      if (now - last_io_ms_ > timeout_ms) {
+      if (late(last_io_ms_)) {
         Fail("MASTER timeout: no data nor PING received...");
         return;
       }
       if (now - last_ack_ms_ >= 1000) SendAck();
       return;
     case LinkState::kTransfer:
-      if (now - last_io_ms_ > timeout_ms) {
+      if (late(last_io_ms_)) {
         Fail(
             "Timeout receiving bulk data from MASTER... If the problem persists try to set the "
             "'repl-timeout' parameter in redis.conf to a larger value.");
       }
       return;
     default:
-      if (now - state_since_ms_ > timeout_ms) Fail("Timeout connecting to the MASTER...");
+      if (late(state_since_ms_)) Fail("Timeout connecting to the MASTER...");
       return;
   }
 }

@@ -583,7 +583,9 @@ void Replication::CronTick() {
         CheckPendingLimit(c, s);
         break;
       case ReplicaState::kOnline:
-        if (now - s.ack_time_ms > st.repl_timeout * 1000) {
+        // Whole seconds, as Redis counts them: an ACK a second apart never
+        // looks late, even with repl-timeout 1.
+        if (now / 1000 - s.ack_time_ms / 1000 > st.repl_timeout) {
           spdlog::warn("Disconnecting timedout replica (streaming sync): {}", c.peer());
           c.CloseAsap();
         }

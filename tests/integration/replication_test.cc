@@ -130,6 +130,8 @@ TEST_P(ReplicationTest, FullSyncThenStreamedWrites) {
   Connection blocked = master.Connect();
   ASSERT_TRUE(blocked);
   redisAppendCommand(blocked.get(), "BLPOP waitlist 5");
+  int written = 0;  // hiredis only buffers an appended command: send it now
+  while (written == 0) ASSERT_EQ(redisBufferWrite(blocked.get(), &written), REDIS_OK);
   redisReply* raw = nullptr;
   ASSERT_TRUE(WaitFor([&] { return InfoField(master, "blocked_clients", "clients") == "1"; }));
   master.Command({"RPUSH", "waitlist", "x", "y"});
@@ -189,12 +191,14 @@ TEST_P(ReplicationTest, PartialResyncAfterCutsAndFullWhenBacklogTooSmall) {
                                    replica.ReadLog().find("Successful partial")),
             std::string::npos);
 
-  // Too much written while the replica is stopped: the backlog cannot serve it.
+  // Too much written while the replica is cut off: the backlog cannot serve
+  // it. (The link is cut first: bytes already in the replica's socket buffer
+  // would otherwise still reach it and leave little to resend.)
   kill(replica.pid(), SIGSTOP);
+  master.Command({"CLIENT", "KILL", "TYPE", "replica"});
   std::string big(200000, 'x');
   master.Command({"SET", "big1", big});
   master.Command({"SET", "big2", big});
-  master.Command({"CLIENT", "KILL", "TYPE", "replica"});
   kill(replica.pid(), SIGCONT);
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(master, replica); })) << replica.ReadLog();
   EXPECT_EQ(Digest(replica), Digest(master));

@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -43,6 +45,7 @@ class Sentinel {
     for (int attempt = 0; attempt < 20; ++attempt) {
       port_ = 20000 + static_cast<int>(rng() % 30000);
       const std::string conf = dir_ + "/sentinel-" + std::to_string(port_) + ".conf";
+      log_ = conf + ".log";
       {
         std::ofstream f(conf);
         f << "port " << port_ << "\nbind 127.0.0.1\ndir " << dir_ << "\nlogfile " << conf
@@ -85,6 +88,12 @@ class Sentinel {
     if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 2) return "";
     return std::string(r->element[0]->str) + ":" + r->element[1]->str;
   }
+  // Whether its log shows TILT mode (its timer ran over 2 s late).
+  bool EnteredTilt() const {
+    std::ifstream log(log_);
+    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    return text.find("+tilt") != std::string::npos;
+  }
   int64_t KnownReplicas() const {
     Connection c(redisConnect("127.0.0.1", port_));
     if (!c || c->err) return -1;
@@ -97,6 +106,7 @@ class Sentinel {
   int master_port_;
   int port_ = 0;
   pid_t pid_ = -1;
+  std::string log_;
 };
 
 TEST(SentinelTest, AutomaticFailoverOfABatonMaster) {
@@ -128,12 +138,19 @@ TEST(SentinelTest, AutomaticFailoverOfABatonMaster) {
   }));
   master.Kill();
   const std::string old_addr = "127.0.0.1:" + mport;
-  ASSERT_TRUE(WaitFor(
+  const bool failed_over = WaitFor(
       [&] {
         const std::string a = sentinels[0]->MasterAddr();
         return !a.empty() && a != old_addr;
       },
-      std::chrono::seconds(30)));
+      std::chrono::seconds(60));
+  if (!failed_over && std::any_of(sentinels.begin(), sentinels.end(),
+                                  [](const auto& s) { return s->EnteredTilt(); })) {
+    // Sentinel stops acting for 30 s whenever its own timer ran 2 s late
+    // (the host stalled the whole machine): nothing Baton can answer.
+    GTEST_SKIP() << "the sentinels kept entering TILT mode (host stalls over 2 s)";
+  }
+  ASSERT_TRUE(failed_over);
   const std::string addr = sentinels[0]->MasterAddr();
   ServerProcess& promoted = addr == "127.0.0.1:" + std::to_string(r1.port()) ? r1 : r2;
   ServerProcess& other = &promoted == &r1 ? r2 : r1;
