@@ -3,6 +3,7 @@
 // Gated by enable-debug-command in the dispatcher.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -35,11 +36,14 @@ using Digest = std::array<uint8_t, 20>;
 class Sha1 {
  public:
   void Update(std::string_view data) {
-    for (char c : data) {
-      block_[block_len_++] = static_cast<uint8_t>(c);
-      if (block_len_ == 64) Compress();
-    }
     total_bits_ += static_cast<uint64_t>(data.size()) * 8;
+    while (!data.empty()) {
+      const size_t n = std::min(block_.size() - block_len_, data.size());
+      std::memcpy(block_.data() + block_len_, data.data(), n);
+      block_len_ += n;
+      data.remove_prefix(n);
+      if (block_len_ == block_.size()) Compress();
+    }
   }
   Digest Final() {
     const uint64_t bits = total_bits_;
