@@ -65,8 +65,11 @@ void FailoverCommand(CommandContext& ctx) {
   }
   if (has_host) {
     if (target == nullptr) return ctx.reply.Error(err::kFailoverNotReplica);
-    if (static_cast<const ReplicaSession&>(*target->replication_state).state !=
-        replication::ReplicaState::kOnline) {
+    // As Redis: a diskless replica counts as online once its payload is sent.
+    const replication::ReplicaState state =
+        static_cast<const ReplicaSession&>(*target->replication_state).state;
+    if (state != replication::ReplicaState::kOnline &&
+        state != replication::ReplicaState::kWaitAck) {
       return ctx.reply.Error(err::kFailoverNotOnline);
     }
   }

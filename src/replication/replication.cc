@@ -390,7 +390,13 @@ void Replication::OnChildDone(bool ok, bool diskless, const std::string& path) {
         c.CloseAsap();
         return;
       }
-      // Online at its first ACK: it must find the end mark last in what it reads.
+      // An ACK already came (the replica loaded the payload before we saw
+      // the child exit; SYNC set ack_time_ms to wait_since_ms): online now.
+      // Otherwise online at its first ACK, at most a second away.
+      if (s.ack_time_ms > s.wait_since_ms) {
+        PutOnline(c, s);
+        return;
+      }
       s.state = ReplicaState::kWaitAck;
       spdlog::info(
           "Streamed RDB transfer with replica {} succeeded (socket). Waiting for "

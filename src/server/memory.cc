@@ -17,41 +17,8 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes()  // NOLINT(bugprone-
 
 namespace baton::server {
 
-namespace {
-
-// jemalloc's running totals for the calling thread, read through pointers it
-// hands out once: no stats refresh (an "epoch" refresh zeroes and merges
-// every arena's statistics, which cost an idle server a tenth of a core when
-// done ten times a second). The event loop's thread makes the allocations
-// that matter, so its balance is the dataset's memory.
-struct ThreadCounters {
-  const uint64_t* allocated = nullptr;
-  const uint64_t* deallocated = nullptr;
-};
-
-ThreadCounters JemallocThreadCounters() {
-  ThreadCounters t;
-  uint64_t* p = nullptr;
-  size_t sz = sizeof(p);
-  if (mallctl("thread.allocatedp", static_cast<void*>(&p), &sz, nullptr, 0) == 0) t.allocated = p;
-  sz = sizeof(p);
-  if (mallctl("thread.deallocatedp", static_cast<void*>(&p), &sz, nullptr, 0) == 0) {
-    t.deallocated = p;
-  }
-  return t;
-}
-
-}  // namespace
-
 size_t Server::UsedMemory() const {
   if (mallctl != nullptr) {
-    // Only ever called on the event loop's thread (and in its forked child,
-    // where the same thread's counters live at the same addresses).
-    static const ThreadCounters counters = JemallocThreadCounters();
-    if (counters.allocated != nullptr && counters.deallocated != nullptr &&
-        *counters.allocated >= *counters.deallocated) {
-      return static_cast<size_t>(*counters.allocated - *counters.deallocated);
-    }
     uint64_t epoch = 1;
     size_t sz = sizeof(epoch);
     mallctl("epoch", &epoch, &sz, &epoch, sz);

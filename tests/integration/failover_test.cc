@@ -254,7 +254,13 @@ TEST(FailoverTest, RedirectClientLosesNoAcknowledgedWrite) {
   while (done == 0) ASSERT_EQ(redisBufferWrite(blocked.get(), &done), REDIS_OK);
   ASSERT_TRUE(WaitFor([&] { return InfoField(master, "blocked_clients", "clients") == "1"; }));
   ASSERT_TRUE(WaitFor([&] { return acked_total.load() >= 200; }));
-  EXPECT_EQ(Str(master.Command({"FAILOVER", "TO", "127.0.0.1", Port(replica)})), "OK");
+  const std::string failover = Str(master.Command({"FAILOVER", "TO", "127.0.0.1", Port(replica)}));
+  if (failover != "OK") {
+    stop = true;
+    writer.join();
+    FAIL() << failover << "\n" << master.Command({"INFO", "replication"})->str << "\n"
+           << master.ReadLog() << "\n" << replica.ReadLog();
+  }
   redisReply* raw = nullptr;
   ASSERT_EQ(redisGetReply(blocked.get(), reinterpret_cast<void**>(&raw)), REDIS_OK);
   Reply blpop(raw);
