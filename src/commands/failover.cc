@@ -11,8 +11,8 @@
 namespace baton::commands {
 namespace {
 
-using replication::Replication;
 using replication::ReplicaSession;
+using replication::Replication;
 using server::CommandContext;
 using switchover::Failover;
 using switchover::FailoverState;

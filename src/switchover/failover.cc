@@ -14,9 +14,9 @@
 namespace baton::switchover {
 
 using replication::LinkState;
-using replication::Replication;
 using replication::ReplicaSession;
 using replication::ReplicaState;
+using replication::Replication;
 
 const char* FailoverStateName(FailoverState s) {
   switch (s) {

@@ -69,9 +69,8 @@ std::vector<std::string> BatonArgs() {
 void Attach(const ServerProcess& replica, const ServerProcess& master) {
   ASSERT_EQ(Str(replica.Command({"REPLICAOF", "127.0.0.1", Port(master)})), "OK");
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(master, replica); })) << replica.ReadLog();
-  ASSERT_TRUE(WaitFor([&] {
-    return InfoField(master, "slave0").find("state=online") != std::string::npos;
-  }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return InfoField(master, "slave0").find("state=online") != std::string::npos; }));
 }
 
 void Fill(const ServerProcess& s, const std::string& tag) {
@@ -92,7 +91,8 @@ void ExpectSwapped(const ServerProcess& old_master, const ServerProcess& new_mas
   ASSERT_TRUE(WaitFor([&] { return Role(old_master) == "slave" && LinkUp(old_master); }))
       << old_master.ReadLog();
   EXPECT_EQ(InfoField(old_master, "master_port"), Port(new_master));
-  ASSERT_TRUE(WaitFor([&] { return InfoField(old_master, "master_failover_state") == "no-failover"; }));
+  ASSERT_TRUE(
+      WaitFor([&] { return InfoField(old_master, "master_failover_state") == "no-failover"; }));
   EXPECT_EQ(InfoField(new_master, "master_failover_state"), "no-failover");
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(new_master, old_master); }));
   // Writes go to the new master and reach the old one.
@@ -258,8 +258,10 @@ TEST(FailoverTest, RedirectClientLosesNoAcknowledgedWrite) {
   if (failover != "OK") {
     stop = true;
     writer.join();
-    FAIL() << failover << "\n" << master.Command({"INFO", "replication"})->str << "\n"
-           << master.ReadLog() << "\n" << replica.ReadLog();
+    FAIL() << failover << "\n"
+           << master.Command({"INFO", "replication"})->str << "\n"
+           << master.ReadLog() << "\n"
+           << replica.ReadLog();
   }
   redisReply* raw = nullptr;
   ASSERT_EQ(redisGetReply(blocked.get(), reinterpret_cast<void**>(&raw)), REDIS_OK);
@@ -348,8 +350,8 @@ TEST(FailoverTest, ForceToUnresponsiveTargetRollsBackWithItsReplid) {
   EXPECT_EQ(Str(master.Command(
                 {"FAILOVER", "TO", "127.0.0.1", Port(replica), "TIMEOUT", "100", "FORCE"})),
             "OK");
-  ASSERT_TRUE(
-      WaitFor([&] { return InfoField(master, "master_failover_state") == "failover-in-progress"; }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return InfoField(master, "master_failover_state") == "failover-in-progress"; }));
   EXPECT_EQ(Role(master), "slave");
   ASSERT_TRUE(WaitFor([&] { return InfoField(master, "master_failover_state") == "no-failover"; }))
       << master.ReadLog();
@@ -394,8 +396,7 @@ TEST_F(FailoverInteropTest, RedisMasterToBatonReplica) {
   Attach(baton, redis);
   EXPECT_EQ(Str(redis.Command({"FAILOVER"})), "OK");
   ExpectSwapped(redis, baton);
-  EXPECT_NE(redis.ReadLog().find("Master accepted a Partial Resynchronization"),
-            std::string::npos)
+  EXPECT_NE(redis.ReadLog().find("Master accepted a Partial Resynchronization"), std::string::npos)
       << redis.ReadLog();
   EXPECT_EQ(Str(redis.Command({"GET", "a:7"})), "7");
   EXPECT_EQ(Str(baton.Command({"GET", "a:7"})), "7");

@@ -69,8 +69,7 @@ void ExpectCleanRun(const PulseRun& run) {
 TEST(PulseIntegration, SteadyRunAgainstBaton) {
   ServerProcess baton;
   ASSERT_TRUE(baton.Start());
-  PulseRun legacy =
-      RunPulse(baton.port(), "--clients 8 --keys 50 --duration 2 --mode legacy");
+  PulseRun legacy = RunPulse(baton.port(), "--clients 8 --keys 50 --duration 2 --mode legacy");
   ExpectCleanRun(legacy);
   EXPECT_EQ(legacy.Number("keys_checked"), 400) << legacy.output;
   // Redirect mode on a primary: CLIENT CAPA is accepted, nothing is redirected.
@@ -95,8 +94,7 @@ TEST(PulseIntegration, SteadyRunAgainstRedis) {
 
 TEST(PulseIntegration, BadCommandLineExitsNonZero) {
   int code = 0;
-  std::string out =
-      RunShell(std::string(BATON_PULSE_BINARY) + " --mode sideways 2>&1", &code);
+  std::string out = RunShell(std::string(BATON_PULSE_BINARY) + " --mode sideways 2>&1", &code);
   EXPECT_NE(code, 0) << out;
   EXPECT_NE(out.find("--mode"), std::string::npos) << out;
 }
@@ -121,7 +119,8 @@ TEST(PulseIntegration, RedisFailoverUnderLoad) {
   const std::string chart = master.dir() + "/pulse.svg";
   PulseRun run = RunPulse(master.port(),
                           "--clients 10 --keys 100 --duration 6 --mode legacy --failover-at 1 "
-                          "--chart " + chart);
+                          "--chart " +
+                              chart);
   ASSERT_EQ(run.exit_code, 0) << run.output;
   ASSERT_EQ(run.json.front(), '{') << run.output;
   EXPECT_EQ(run.Raw("failover_reply"), "\"OK\"") << run.output;

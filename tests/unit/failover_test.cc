@@ -28,8 +28,7 @@ TEST_F(FailoverUnitTest, StateNames) {
 TEST_F(FailoverUnitTest, ErrorsInOrder) {
   EXPECT_EQ(Run({"FAILOVER", "ABORT"}), Err("ERR No failover in progress."));
   EXPECT_EQ(Run({"FAILOVER", "TIMEOUT", "0"}), Err("ERR FAILOVER timeout must be greater than 0"));
-  EXPECT_EQ(Run({"FAILOVER", "TIMEOUT", "x"}),
-            Err("ERR value is not an integer or out of range"));
+  EXPECT_EQ(Run({"FAILOVER", "TIMEOUT", "x"}), Err("ERR value is not an integer or out of range"));
   EXPECT_EQ(Run({"FAILOVER", "TO", "h", "p"}), Err("ERR value is not an integer or out of range"));
   EXPECT_EQ(Run({"FAILOVER", "ABORT", "ABORT"}), Err("ERR syntax error"));
   EXPECT_EQ(Run({"FAILOVER", "TO", "h", "1", "TO", "h", "2"}), Err("ERR syntax error"));

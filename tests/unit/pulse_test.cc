@@ -25,10 +25,11 @@ size_t Count(const std::string& haystack, const std::string& needle) {
 }
 
 TEST(PulseOptions, ParsesTheDocumentedCommandLine) {
-  ParseOutcome p = ParseOptions({"baton-pulse", "--host", "10.0.0.1", "--port", "7000",
-                                 "--clients", "50", "--keys", "1000", "--duration", "5", "--mode",
-                                 "redirect", "--failover-at", "1.5", "--failover-to",
-                                 "10.0.0.2:7001", "--json", "--chart", "out.svg"});
+  ParseOutcome p = ParseOptions({"baton-pulse",   "--host",        "10.0.0.1", "--port",
+                                 "7000",          "--clients",     "50",       "--keys",
+                                 "1000",          "--duration",    "5",        "--mode",
+                                 "redirect",      "--failover-at", "1.5",      "--failover-to",
+                                 "10.0.0.2:7001", "--json",        "--chart",  "out.svg"});
   ASSERT_TRUE(p.options.has_value()) << p.message;
   const Options& o = *p.options;
   EXPECT_EQ(o.target, (Endpoint{"10.0.0.1", 7000}));
@@ -61,8 +62,8 @@ TEST(PulseOptions, RejectsBadInput) {
   EXPECT_FALSE(ParseOptions({"baton-pulse", "--bogus"}).options.has_value());
   // --failover-to needs --failover-at; the failover must happen during the run.
   EXPECT_FALSE(ParseOptions({"baton-pulse", "--failover-to", "h:1"}).options.has_value());
-  EXPECT_FALSE(ParseOptions({"baton-pulse", "--duration", "2", "--failover-at", "3"})
-                   .options.has_value());
+  EXPECT_FALSE(
+      ParseOptions({"baton-pulse", "--duration", "2", "--failover-at", "3"}).options.has_value());
   ParseOutcome bad_to =
       ParseOptions({"baton-pulse", "--failover-at", "1", "--failover-to", "nocolon"});
   EXPECT_FALSE(bad_to.options.has_value());
@@ -203,11 +204,11 @@ TEST(PulseReport, JsonHasTheAgreedFields) {
   EXPECT_EQ(j.front(), '{');
   EXPECT_EQ(j.back(), '}');
   EXPECT_EQ(j.find('\n'), std::string::npos);
-  for (const char* f : {"\"ops\":2", "\"errors\":3",
-                        "\"errors_by_kind\":{\"READONLY\":2,\"disconnect\":1}",
-                        "\"lost_writes\":0", "\"extra_writes\":1", "\"unavailable_ms\":",
-                        "\"max_latency_ms\":1", "\"p99_latency_ms\":1", "\"p999_latency_ms\":1",
-                        "\"mode\":\"legacy\"", "\"failover_at_ms\":1000", "\"verified\":true"}) {
+  for (const char* f :
+       {"\"ops\":2", "\"errors\":3", "\"errors_by_kind\":{\"READONLY\":2,\"disconnect\":1}",
+        "\"lost_writes\":0", "\"extra_writes\":1", "\"unavailable_ms\":", "\"max_latency_ms\":1",
+        "\"p99_latency_ms\":1", "\"p999_latency_ms\":1", "\"mode\":\"legacy\"",
+        "\"failover_at_ms\":1000", "\"verified\":true"}) {
     EXPECT_NE(j.find(f), std::string::npos) << f << " in " << j;
   }
   EXPECT_EQ(Count(j, "{"), Count(j, "}"));

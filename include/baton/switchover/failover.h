@@ -38,7 +38,7 @@ const char* FailoverStateName(FailoverState s);
 
 // A validated FAILOVER request.
 struct FailoverRequest {
-  std::string host;        // empty: the first online replica to catch up
+  std::string host;  // empty: the first online replica to catch up
   int port = 0;
   int64_t timeout_ms = 0;  // 0: no deadline
   bool force = false;      // at the deadline, fail over to `host` anyway
@@ -85,8 +85,8 @@ class Failover : public server::Server::ModuleState {
   FailoverRequest request_;
   std::string target_host_;  // chosen target
   int target_port_ = 0;
-  int64_t sync_offset_ = 0;   // the paused dataset's offset the target must reach
-  bool switching_ = false;    // inside ReplicaOf(): link states are ours, not answers
+  int64_t sync_offset_ = 0;  // the paused dataset's offset the target must reach
+  bool switching_ = false;   // inside ReplicaOf(): link states are ours, not answers
   Pending pending_ = Pending::kNone;
   std::string pending_why_;
   bool resume_ = false;  // postponed clients run again before the loop sleeps

@@ -28,8 +28,7 @@ void InstallRedirectCheck(server::Server& server);
 [[nodiscard]] bool NeedsPrimary(const server::Client& client, const server::CommandSpec& cmd);
 
 // The gate check itself: true when it answered the client (the command stops).
-bool CheckRedirect(server::Server& server, server::Client& client,
-                   const server::CommandSpec& cmd);
+bool CheckRedirect(server::Server& server, server::Client& client, const server::CommandSpec& cmd);
 
 // The error line (without '-') pointing at the current primary.
 [[nodiscard]] std::string RedirectError(server::Server& server);

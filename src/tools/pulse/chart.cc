@@ -85,12 +85,23 @@ std::string XmlEscape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -191,8 +202,8 @@ std::string RenderChartSvg(const ChartInput& in) {
     s += "<line class=\"failover\" x1=\"" + Num(x) + "\" y1=\"" + Num(kTop) + "\" x2=\"" + Num(x) +
          "\" y2=\"" + Num(kTop + kPlotH) +
          "\" stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"6,4\"/>\n";
-    s += "<text x=\"" + Num(x + 4) + "\" y=\"" + Num(kTop + 14) + "\" fill=\"#2ca02c\">FAILOVER at " +
-         Num(*in.failover_ms) + " ms</text>\n";
+    s += "<text x=\"" + Num(x + 4) + "\" y=\"" + Num(kTop + 14) +
+         "\" fill=\"#2ca02c\">FAILOVER at " + Num(*in.failover_ms) + " ms</text>\n";
   }
   s += "</svg>\n";
   return s;

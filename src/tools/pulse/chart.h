@@ -14,7 +14,7 @@
 namespace baton::pulse {
 
 struct ChartPoint {
-  double t_ms = 0;          // start of the bucket
+  double t_ms = 0;           // start of the bucket
   bool has_latency = false;  // some operation started in it and succeeded
   double max_ms = 0;
   double p99_ms = 0;

@@ -22,9 +22,9 @@ struct SharedState {
   uv_loop_t* loop = nullptr;
   const Options* options = nullptr;
   RunStats* stats = nullptr;
-  uint64_t t0_ns = 0;         // uv_hrtime() when the load started
+  uint64_t t0_ns = 0;  // uv_hrtime() when the load started
   bool capa_unsupported = false;
-  int open_clients = 0;       // clients whose handles are not closed yet
+  int open_clients = 0;  // clients whose handles are not closed yet
 
   [[nodiscard]] uint64_t NowUs() const { return (uv_hrtime() - t0_ns) / 1000; }
 };
@@ -67,16 +67,16 @@ class PulseClient {
 
   SharedState& shared_;
   const int id_;
-  Endpoint endpoint_;        // where this connection talks now
+  Endpoint endpoint_;  // where this connection talks now
   redisAsyncContext* ac_ = nullptr;
   uv_timer_t timer_{};
   State state_ = State::kIdle;
   bool stopping_ = false;
   bool connected_once_ = false;
-  int key_ = 0;              // the counter in use, 0..keys-1
-  bool op_open_ = false;     // an operation was started and not yet resolved
+  int key_ = 0;               // the counter in use, 0..keys-1
+  bool op_open_ = false;      // an operation was started and not yet resolved
   uint64_t op_start_us_ = 0;  // when the current operation was first sent
-  int redirect_hops_ = 0;    // consecutive redirects for the current operation
+  int redirect_hops_ = 0;     // consecutive redirects for the current operation
 };
 
 }  // namespace baton::pulse

@@ -1,7 +1,6 @@
 #include "options.h"
 
 #include <CLI/CLI.hpp>
-
 #include <charconv>
 #include <sstream>
 
@@ -9,7 +8,8 @@ namespace baton::pulse {
 
 std::optional<Endpoint> ParseEndpoint(std::string_view text) {
   size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
+    return std::nullopt;
   std::string_view port_text = text.substr(colon + 1);
   int port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
@@ -44,11 +44,10 @@ ParseOutcome ParseOptions(const std::vector<std::string>& args) {
   app.add_option("--mode", mode, "redirect (CLIENT CAPA redirect) or legacy")
       ->capture_default_str()
       ->check(CLI::IsMember({"redirect", "legacy"}));
-  CLI::Option* at = app.add_option("--failover-at", failover_at,
-                                   "Send FAILOVER after this many seconds")
-                        ->check(CLI::Range(0.0, 86400.0));
-  app.add_option("--failover-to", failover_to, "FAILOVER TO this replica (HOST:PORT)")
-      ->needs(at);
+  CLI::Option* at =
+      app.add_option("--failover-at", failover_at, "Send FAILOVER after this many seconds")
+          ->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--failover-to", failover_to, "FAILOVER TO this replica (HOST:PORT)")->needs(at);
   app.add_flag("--json", o.json, "Print one JSON object as the last line");
   app.add_option("--chart", o.chart_path, "Write an SVG chart of latency over time");
   app.add_option("--timeout-ms", o.timeout_ms, "Per-request deadline in milliseconds")

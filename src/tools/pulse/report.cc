@@ -64,11 +64,21 @@ std::string JsonString(std::string_view text) {
   for (char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -157,8 +167,8 @@ std::string FormatTable(const Report& r) {
   t += Line("latency p99.9", Fixed(r.p999_latency_ms, 3) + " ms");
   if (v.done) {
     t += Line("verified on", v.primary + " (" + std::to_string(v.keys_checked) + " keys)");
-    t += Line("lost writes", std::to_string(v.lost_writes) +
-                                 " (keys below their highest acknowledged count)");
+    t += Line("lost writes",
+              std::to_string(v.lost_writes) + " (keys below their highest acknowledged count)");
     t += Line("extra writes", std::to_string(v.extra_writes) +
                                   " (applied INCRs whose reply was lost: timeout/disconnect)");
     for (const std::string& e : v.examples) t += Line("  e.g.", e);

@@ -17,8 +17,8 @@ struct Verification {
   std::string error;    // why it could not be done
   std::string primary;  // host:port the counters were read from
   uint64_t keys_checked = 0;
-  uint64_t lost_writes = 0;   // keys below their highest acknowledged count
-  uint64_t extra_writes = 0;  // keys above it: applied INCRs whose reply was lost
+  uint64_t lost_writes = 0;           // keys below their highest acknowledged count
+  uint64_t extra_writes = 0;          // keys above it: applied INCRs whose reply was lost
   std::vector<std::string> examples;  // a few "key: acked N, found M"
 };
 
@@ -28,8 +28,8 @@ struct Report {
   int clients = 0;
   int keys = 0;
   double duration_s = 0;
-  double failover_at_ms = -1;  // -1: no failover requested
-  std::string failover_reply;  // what FAILOVER answered
+  double failover_at_ms = -1;     // -1: no failover requested
+  std::string failover_reply;     // what FAILOVER answered
   bool capa_unsupported = false;  // redirect mode against a server without CLIENT CAPA
 
   uint64_t ops = 0;

@@ -3,8 +3,8 @@
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
 
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <memory>
 #include <thread>
 
@@ -157,8 +157,8 @@ Verification VerifyCounters(const Options& o, const std::vector<int64_t>& acks) 
   v.primary = primary->ToString();
   auto note = [&v, &o](size_t index, int64_t acked, int64_t found) {
     if (v.examples.size() >= 5) return;
-    v.examples.push_back(KeyAt(o, index) + ": acknowledged " + std::to_string(acked) +
-                         ", found " + std::to_string(found));
+    v.examples.push_back(KeyAt(o, index) + ": acknowledged " + std::to_string(acked) + ", found " +
+                         std::to_string(found));
   };
   std::string error = Batched(
       c.get(), acks.size(),
@@ -176,7 +176,8 @@ Verification VerifyCounters(const Options& o, const std::vector<int64_t>& acks) 
           int64_t found = 0;
           if (e.type == REDIS_REPLY_STRING) {
             auto [ptr, ec] = std::from_chars(e.str, e.str + e.len, found);
-            if (ec != std::errc() || ptr != e.str + e.len) return "not a counter: " + KeyAt(o, first + j);
+            if (ec != std::errc() || ptr != e.str + e.len)
+              return "not a counter: " + KeyAt(o, first + j);
           }
           const int64_t acked = acks[first + j];
           ++v.keys_checked;
