@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Replication benchmark, baton vs Debian's redis-server in the same run:
-#   1. full-sync time of KEYS keys (default 1000000, DEBUG POPULATE) from a
-#      master to a fresh replica (REPLICAOF until master_link_status:up and the
-#      offsets agree), baton->baton and redis->redis, disk and diskless;
-#   2. master SET throughput (redis-benchmark -P 16, N requests) with 0, 1 and
+#   1. full-sync time of KEYS mixed keys (default 1000000: a fifth each of
+#      strings, hashes of 4 fields, lists of 5 items, sets of 4 members and
+#      sorted sets of 4 members, one in eleven with a TTL, loaded with
+#      redis-cli --pipe) from a master to a fresh replica (REPLICAOF until
+#      master_link_status:up and the offsets agree), baton->baton and
+#      redis->redis, disk and diskless;
+#   2. replication lag under write load: redis-benchmark (SET, HSET, LPUSH,
+#      ZADD; -P 16) against a master with one replica; the master's offset
+#      minus the replica's, sampled every 100 ms (mean and max bytes), and the
+#      time the replica needs to catch up once the load stops;
+#   3. master SET throughput (redis-benchmark -P 16, N requests) with 0, 1 and
 #      2 replicas attached.
 # Prints a markdown table with baton/redis ratios.
 #
@@ -63,7 +70,7 @@ sync_time() {
   local m r
   m="$(start "$bin" master --repl-diskless-sync "$diskless" --repl-diskless-sync-delay 0)"
   r="$(start "$bin" replica)"
-  timeout 900 redis-cli -p "$m" DEBUG POPULATE "$keys" key 10 >/dev/null
+  timeout 900 redis-cli -p "$m" --pipe <"$work/mixed.resp" >/dev/null
   local t0 t1
   t0="$(now_ms)"
   redis-cli -p "$r" REPLICAOF 127.0.0.1 "$m" >/dev/null
@@ -75,9 +82,64 @@ sync_time() {
   t1="$(now_ms)"
   local n
   n="$(redis-cli -p "$r" DBSIZE)"
-  [[ "$n" == "$keys" ]] || echo "warning: replica has $n keys" >&2
+  [[ "$n" == "$keys" ]] || echo "warning: replica has $n keys, not $keys" >&2
   stop_all
   echo $((t1 - t0))
+}
+
+# The mixed dataset as RESP commands, made once for both servers.
+make_mixed() {
+  awk -v n="$keys" 'function cmd(a, k,   i, out) {
+      out = "*" k "\r\n"
+      for (i = 1; i <= k; i++) out = out "$" length(a[i]) "\r\n" a[i] "\r\n"
+      printf "%s", out
+    }
+    BEGIN {
+      for (i = 0; i < n; i++) {
+        t = i % 5; key = "k:" t ":" i; delete a
+        if (t == 0) { a[1] = "SET"; a[2] = key; a[3] = sprintf("value-%08d", i); k = 3 }
+        else if (t == 1) { a[1] = "HSET"; a[2] = key; k = 2
+          for (j = 0; j < 4; j++) { a[++k] = "f" j; a[++k] = i + j } }
+        else if (t == 2) { a[1] = "RPUSH"; a[2] = key; k = 2
+          for (j = 0; j < 5; j++) a[++k] = "item-" (i + j) }
+        else if (t == 3) { a[1] = "SADD"; a[2] = key; k = 2
+          for (j = 0; j < 4; j++) a[++k] = "m" (i * 4 + j) }
+        else { a[1] = "ZADD"; a[2] = key; k = 2
+          for (j = 0; j < 4; j++) { a[++k] = (i + j) / 10; a[++k] = "z" j } }
+        cmd(a, k)
+        if (i % 11 == 0) { delete a; a[1] = "EXPIRE"; a[2] = key; a[3] = 86400; cmd(a, 3) }
+      }
+    }' >"$work/mixed.resp"
+}
+
+# lag <binary>: "mean_bytes max_bytes catchup_ms" for one replica under write load.
+lag() {
+  local bin="$1"
+  local m r
+  m="$(start "$bin" master --repl-diskless-sync-delay 0)"
+  r="$(start "$bin" replica)"
+  redis-cli -p "$r" REPLICAOF 127.0.0.1 "$m" >/dev/null
+  for _ in $(seq 1000); do [[ "$(field "$r" master_link_status)" == "up" ]] && break; sleep 0.01; done
+  timeout 900 redis-benchmark -p "$m" -t set,hset,lpush,zadd -r 100000 -c 50 -n "$requests" -P 16 \
+    -q >/dev/null 2>&1 &
+  local bench=$!
+  local samples=0 sum=0 max=0 d
+  while kill -0 "$bench" 2>/dev/null; do
+    d=$(($(field "$m" master_repl_offset) - $(field "$r" slave_repl_offset)))
+    ((d < 0)) && d=0
+    samples=$((samples + 1)); sum=$((sum + d)); ((d > max)) && max=$d
+    sleep 0.1
+  done
+  wait "$bench" || true
+  local t0 t1
+  t0="$(now_ms)"
+  for _ in $(seq 60000); do
+    [[ "$(field "$r" slave_repl_offset)" == "$(field "$m" master_repl_offset)" ]] && break
+    sleep 0.01
+  done
+  t1="$(now_ms)"
+  stop_all
+  echo "$((sum / (samples > 0 ? samples : 1))) $max $((t1 - t0))"
 }
 
 # throughput <binary> <replicas>: SET ops/s on the master.
@@ -98,14 +160,21 @@ throughput() {
   echo "$rps"
 }
 
+make_mixed
 echo "| measure | baton | redis 7.0 | baton/redis |"
 echo "|---|---:|---:|---:|"
 for mode in no yes; do
   b="$(sync_time "$baton" "$mode")"
   r="$(sync_time "$redis" "$mode")"
-  label="full sync of $keys keys (diskless $mode), ms"
+  label="full sync of $keys mixed keys (diskless $mode), ms"
   awk -v l="$label" -v b="$b" -v r="$r" 'BEGIN { printf "| %s | %d | %d | %.2f |\n", l, b, r, b / r }'
 done
+read -r b_mean b_max b_catch <<<"$(lag "$baton")"
+read -r r_mean r_max r_catch <<<"$(lag "$redis")"
+row() { awk -v l="$1" -v b="$2" -v r="$3" 'BEGIN { printf "| %s | %d | %d | %.2f |\n", l, b, r, (r > 0 ? b / r : 0) }'; }
+row "replication lag under load, mean bytes" "$b_mean" "$r_mean"
+row "replication lag under load, max bytes" "$b_max" "$r_max"
+row "replica catch-up after the load, ms" "$b_catch" "$r_catch"
 for n in 0 1 2; do
   b="$(throughput "$baton" "$n")"
   r="$(throughput "$redis" "$n")"

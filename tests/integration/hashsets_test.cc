@@ -3,6 +3,7 @@
 // resident memory than Redis.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -58,8 +59,16 @@ std::vector<std::string> RunAll(const ServerProcess& server, const std::vector<A
 class HashSetsInteropTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Both servers use Debian's libjemalloc, which keeps freed pages resident
+    // for about ten seconds; the RSS deltas below would then depend on how
+    // recently each server freed (say) an old hash table after growing it,
+    // i.e. on the host's speed. With decay off, freed pages leave RSS at
+    // once in both, and the deltas measure live memory. The children
+    // inherit the variable; each test runs in its own process under ctest.
+    setenv("MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0", 1);
     ASSERT_TRUE(baton_.Start());
     ASSERT_TRUE(redis_.Start());
+    unsetenv("MALLOC_CONF");
   }
   ServerProcess baton_{{"--save", ""}};
   ServerProcess redis_{{"--save", "", "--appendonly", "no"}, "/usr/bin/redis-server"};
