@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <random>
 #include <string>
 #include <thread>
 
@@ -364,11 +363,8 @@ void DebugDigestValue(CommandContext& ctx) {
 
 // DEBUG CHANGE-REPL-ID
 void DebugChangeReplId(CommandContext& ctx) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::random_device rd;
   server::ReplicationRole& role = ctx.server.role();
-  role.replid.assign(40, '0');
-  for (char& c : role.replid) c = kHex[rd() & 15];
+  role.replid = util::RandomHex(40);
   role.replid2.assign(40, '0');
   role.second_replid_offset = -1;
   ctx.reply.Ok();

@@ -2,6 +2,7 @@
 #include "baton/commands/helpers.h"
 #include "baton/commands/registry.h"
 #include "baton/server/server.h"
+#include "baton/switchover/shutdown_handover.h"
 
 namespace baton::commands {
 namespace {
@@ -9,10 +10,15 @@ namespace {
 using server::CommandContext;
 namespace err = server::err;
 
-// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [FAILOVER] [ABORT]
+//
+// FAILOVER (Baton), or `shutdown-failover yes` without NOW: a primary hands
+// its role to a replica first (switchover/shutdown_handover.h) and exits
+// once that is done; ABORT cancels a hand-over still under way.
 void Shutdown(CommandContext& ctx) {
   server::Server::ShutdownOptions options;
   bool abort = false;
+  bool failover = false;
   for (size_t i = 1; i < ctx.argc(); ++i) {
     if (ArgIs(ctx, i, "NOSAVE")) {
       options.nosave = true;
@@ -22,18 +28,34 @@ void Shutdown(CommandContext& ctx) {
       options.now = true;
     } else if (ArgIs(ctx, i, "FORCE")) {
       options.force = true;
+    } else if (ArgIs(ctx, i, "FAILOVER")) {
+      failover = true;
     } else if (ArgIs(ctx, i, "ABORT")) {
       abort = true;
     } else {
       return ctx.reply.Error(err::kSyntax);
     }
   }
-  const bool other_flags = options.nosave || options.save || options.now || options.force;
-  if ((options.nosave && options.save) || (abort && other_flags)) {
+  const bool other_flags =
+      options.nosave || options.save || options.now || options.force || failover;
+  if ((options.nosave && options.save) || (abort && other_flags) || (failover && options.now)) {
     return ctx.reply.Error(err::kSyntax);
   }
-  // Shutdown is synchronous here: there is never one to abort.
-  if (abort) return ctx.reply.Error(err::kNoShutdownInProgress);
+  if (abort) {
+    if (switchover::AbortShutdownHandover(ctx.server)) return ctx.reply.Ok();
+    return ctx.reply.Error(err::kNoShutdownInProgress);
+  }
+  // A second SHUTDOWN during a hand-over shuts down at once.
+  const bool hand_over = failover || (ctx.server.settings().shutdown_failover && !options.now);
+  if (hand_over && !switchover::ShutdownHandoverRunning(ctx.server)) {
+    const switchover::HandoverRefusal refusal =
+        switchover::StartShutdownHandover(ctx.server, options, ctx.client.id());
+    // Under way: no reply; the client sees the connection close at exit.
+    if (refusal.empty()) return;
+    // Asked for explicitly, a hand-over that cannot run is an error;
+    // configured, it leaves an ordinary shutdown.
+    if (failover) return ctx.reply.Error(refusal);
+  }
   std::string error = ctx.server.Shutdown(options);
   // On success the process exits and the client sees the connection close.
   if (!error.empty()) ctx.reply.Error("ERR " + error);

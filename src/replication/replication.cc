@@ -9,12 +9,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <random>
 
 #include "baton/persistence/child.h"
 #include "baton/persistence/rdb.h"
 #include "baton/replication/socket_sink.h"
 #include "baton/server/errors.h"
+#include "baton/util/strings.h"
 
 namespace baton::replication {
 
@@ -24,14 +24,6 @@ namespace {
 
 constexpr size_t kBulkChunk = 256 * 1024;
 constexpr size_t kBulkQueueLimit = 1024 * 1024;
-
-std::string RandomHex(size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::random_device rd;
-  std::string out(n, '0');
-  for (char& c : out) c = kHex[rd() & 15];
-  return out;
-}
 
 const char* ReplicaStateName(ReplicaState s) {
   switch (s) {
@@ -187,7 +179,7 @@ void Replication::ShiftReplicationId() {
   server::ReplicationRole& r = role();
   r.replid2 = r.replid;
   r.second_replid_offset = r.master_repl_offset + 1;
-  r.replid = RandomHex(40);
+  r.replid = util::RandomHex(40);
   spdlog::info(
       "Setting secondary replication ID to {}, valid up to offset: {}. New replication "
       "ID is {}",
@@ -195,7 +187,7 @@ void Replication::ShiftReplicationId() {
 }
 
 void Replication::NewReplicationId() {
-  role().replid = RandomHex(40);
+  role().replid = util::RandomHex(40);
   role().replid2.assign(40, '0');
   role().second_replid_offset = -1;
 }
@@ -351,7 +343,7 @@ void Replication::StartFullSync() {
   std::function<int()> body;
   server::Server* srv = &server_;
   if (diskless) {
-    const std::string mark = RandomHex(40);
+    const std::string mark = util::RandomHex(40);
     const int64_t timeout_ms = st.repl_timeout * 1000;
     body = [srv, aux, fds, mark, timeout_ms]() -> int {
       SocketSink sink(fds, timeout_ms);

@@ -263,4 +263,8 @@ void Dispatcher::FlushEffects() {
   pending_effects_.clear();
 }
 
+Dispatcher::Dispatcher(Server& server) : server_(server) {}
+
+Dispatcher::~Dispatcher() = default;
+
 }  // namespace baton::server

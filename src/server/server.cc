@@ -3,24 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <random>
 
 #include "baton/commands/registry.h"
 #include "baton/server/errors.h"
 #include "baton/switchover/redirect.h"
+#include "baton/switchover/shutdown_handover.h"
+#include "baton/util/strings.h"
 
 namespace baton::server {
-namespace {
-
-std::string RandomHex(size_t n) {
-  static const char kHex[] = "0123456789abcdef";
-  std::random_device rd;
-  std::string out(n, '0');
-  for (char& c : out) c = kHex[rd() & 15];
-  return out;
-}
-
-}  // namespace
 
 Server::Server(config::Config config, uv_loop_t* loop)
     : config_(std::move(config)), loop_(loop), dispatcher_(*this) {
@@ -31,8 +21,8 @@ Server::Server(config::Config config, uv_loop_t* loop)
   }
   UpdateCachedTime();
   start_time_ms_ = now_ms_;
-  run_id_ = RandomHex(40);
-  role_.replid = RandomHex(40);
+  run_id_ = util::RandomHex(40);
+  role_.replid = util::RandomHex(40);
   for (int i = 0; i < settings().databases; ++i) {
     dbs_.push_back(std::make_unique<store::Database>(i, this));
   }
@@ -280,12 +270,17 @@ void Server::OnPrepare(uv_prepare_t* prepare) {
 void Server::OnSignal(uv_signal_t* handle, int signum) {
   auto* self = static_cast<Server*>(handle->data);
   spdlog::warn("Received {} scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
-  if (self->shutting_down_) {
+  if (self->shutting_down_ || switchover::ShutdownHandoverRunning(*self)) {
     spdlog::warn("You insist... exiting now.");
     self->StopLoop();
     return;
   }
   ShutdownOptions opts;
+  // shutdown-failover yes: a primary hands over first, then exits by itself.
+  if (self->settings().shutdown_failover &&
+      switchover::StartShutdownHandover(*self, opts, 0).empty()) {
+    return;
+  }
   std::string e = self->Shutdown(opts);
   if (!e.empty())
     spdlog::warn(

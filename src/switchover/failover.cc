@@ -9,6 +9,7 @@
 #include "baton/server/blocking.h"
 #include "baton/server/client.h"
 #include "baton/server/command_table.h"
+#include "baton/switchover/shutdown_handover.h"
 #include "baton/util/strings.h"
 
 namespace baton::switchover {
@@ -45,7 +46,10 @@ struct Failover::Timer {
 
 Failover::Failover(server::Server& server) : server_(server) {}
 
-Failover::~Failover() { StopTimer(); }
+Failover::~Failover() {
+  shutdown_handover.reset();
+  StopTimer();
+}
 
 Failover& Failover::Get(server::Server& server) {
   InstallFailover(server);
@@ -227,6 +231,7 @@ void Failover::Finish() {
   spdlog::info("Failover to {}:{} succeeded.", target_host_, target_port_);
   state_ = FailoverState::kNone;
   Unpause();
+  if (auto done = std::exchange(on_finished, nullptr)) done(true);
 }
 
 void Failover::Abort(std::string_view why) {
@@ -247,6 +252,7 @@ void Failover::Abort(std::string_view why) {
   }
   state_ = FailoverState::kNone;
   Unpause();
+  if (auto done = std::exchange(on_finished, nullptr)) done(false);
 }
 
 void Failover::Unpause() {

@@ -1,6 +1,7 @@
 #include "baton/util/strings.h"
 
 #include <cctype>
+#include <random>
 
 namespace baton::util {
 namespace {
@@ -95,6 +96,14 @@ std::string ToUpper(std::string_view s) {
 
 bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase) {
   return Match(pattern, text, nocase, 0);
+}
+
+std::string RandomHex(size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::random_device rd;
+  std::string out(n, '0');
+  for (char& c : out) c = kHex[rd() & 15];
+  return out;
 }
 
 }  // namespace baton::util

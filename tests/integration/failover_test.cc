@@ -19,23 +19,6 @@ namespace baton::testing {
 namespace failover_test {
 namespace {
 
-std::string InfoField(const ServerProcess& s, const std::string& field,
-                      const std::string& section = "replication") {
-  Reply r = s.Command({"INFO", section});
-  if (r == nullptr || r->type != REDIS_REPLY_STRING) return "";
-  const std::string text(r->str, r->len);
-  const std::string key = field + ":";
-  size_t pos = text.rfind("\n" + key);
-  if (pos == std::string::npos) {
-    if (text.rfind(key, 0) != 0) return "";
-    pos = 0;
-  } else {
-    pos += 1;
-  }
-  pos += key.size();
-  return text.substr(pos, text.find("\r\n", pos) - pos);
-}
-
 std::string Str(const Reply& r) {
   if (r == nullptr) return "<null>";
   if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);

@@ -15,16 +15,6 @@ namespace baton::testing {
 namespace replication_interop_test {
 namespace {
 
-std::string InfoField(const ServerProcess& s, const std::string& field) {
-  Reply r = s.Command({"INFO", "replication"});
-  if (r == nullptr || r->type != REDIS_REPLY_STRING) return "";
-  std::string text(r->str, r->len);
-  size_t pos = text.find("\r\n" + field + ":");
-  if (pos == std::string::npos) return "";
-  pos += field.size() + 3;
-  return text.substr(pos, text.find("\r\n", pos) - pos);
-}
-
 std::string Str(const Reply& r) {
   if (r == nullptr) return "<null>";
   if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);

@@ -17,24 +17,6 @@ namespace baton::testing {
 namespace replication_test {
 namespace {
 
-// "field:value" from INFO (section), "" if absent.
-std::string InfoField(const ServerProcess& s, const std::string& field,
-                      const std::string& section = "replication") {
-  Reply r = s.Command({"INFO", section});
-  if (r == nullptr || r->type != REDIS_REPLY_STRING) return "";
-  std::string text(r->str, r->len);
-  const std::string key = "\r\n" + field + ":";
-  size_t pos = text.find(key);
-  if (pos == std::string::npos) {
-    if (text.rfind(field + ":", 0) != 0) return "";
-    pos = 0;
-  } else {
-    pos += 2;
-  }
-  pos += field.size() + 1;
-  return text.substr(pos, text.find("\r\n", pos) - pos);
-}
-
 std::string Str(const Reply& r) {
   if (r == nullptr) return "<null>";
   if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);

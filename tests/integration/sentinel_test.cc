@@ -22,16 +22,6 @@ namespace baton::testing {
 namespace sentinel_test {
 namespace {
 
-std::string InfoField(const ServerProcess& s, const std::string& field) {
-  Reply r = s.Command({"INFO", "replication"});
-  if (r == nullptr || r->type != REDIS_REPLY_STRING) return "";
-  std::string text(r->str, r->len);
-  size_t pos = text.find(field + ":");
-  if (pos == std::string::npos) return "";
-  pos += field.size() + 1;
-  return text.substr(pos, text.find("\r\n", pos) - pos);
-}
-
 // One redis-sentinel process with its own config file.
 class Sentinel {
  public:

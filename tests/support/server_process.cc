@@ -230,6 +230,22 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
   return condition();
 }
 
+std::string InfoField(const ServerProcess& server, const std::string& field,
+                      const std::string& section) {
+  Reply r = server.Command({"INFO", section});
+  if (r == nullptr || r->type != REDIS_REPLY_STRING) return "";
+  const std::string_view text(r->str, r->len);
+  const std::string key = field + ":";
+  size_t pos = 0;
+  if (!text.starts_with(key)) {
+    pos = text.find("\r\n" + key);
+    if (pos == std::string_view::npos) return "";
+    pos += 2;
+  }
+  pos += key.size();
+  return std::string(text.substr(pos, text.find("\r\n", pos) - pos));
+}
+
 std::string RunShell(const std::string& command, int* exit_code) {
   std::string out;
   FILE* p = popen(command.c_str(), "r");

@@ -122,6 +122,10 @@ std::string EncodeCommand(const std::vector<std::string>& args);
 
 // Runs a command on an existing connection.
 Reply Command(redisContext* c, const std::vector<std::string>& args);
+// The value of `field` in INFO `section` of `server` ("" when absent or
+// when the server does not answer).
+std::string InfoField(const ServerProcess& server, const std::string& field,
+                      const std::string& section = "replication");
 // Waits (bounded) until `condition` holds; returns whether it did.
 bool WaitFor(const std::function<bool()>& condition,
              std::chrono::milliseconds timeout = std::chrono::seconds(10));

@@ -24,7 +24,11 @@ struct Effect;
 
 class Dispatcher {
  public:
-  explicit Dispatcher(Server& server) : server_(server) {}
+  // Out of line: Effect is complete only in server.h.
+  explicit Dispatcher(Server& server);
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
 
   // Runs one request from `client` through the gate. Replies go to the
   // client's output buffer.

@@ -143,7 +143,8 @@ class IntSetValue final : public SetValue {
 
   uint32_t count_ = 0;
   uint8_t width_ = 1;
-  uint8_t first_bytes_[3] = {};  // the integers start here and run past the object
+  // The integers start here and run past the object (read through pointers).
+  [[maybe_unused]] uint8_t first_bytes_[3] = {};
 };
 
 static_assert(sizeof(IntSetValue) == 16, "an intset header is 16 bytes with 3 data bytes");

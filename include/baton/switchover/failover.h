@@ -20,6 +20,8 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -27,6 +29,8 @@
 #include "baton/server/server.h"
 
 namespace baton::switchover {
+
+class ShutdownHandover;  // shutdown_handover.h
 
 enum class FailoverState {
   kNone,         // no-failover: nothing running
@@ -59,6 +63,12 @@ class Failover : public server::Server::ModuleState {
   void Start(const FailoverRequest& request);
   // Rolls back whatever stage runs (FAILOVER ABORT, errors, timeout).
   void Abort(std::string_view why);
+
+  // Called once when the running failover ends: true when this node handed
+  // the primary role over, false when it rolled back.
+  std::function<void(bool handed_over)> on_finished;
+  // SHUTDOWN FAILOVER / shutdown-failover under way (shutdown_handover.cc).
+  std::unique_ptr<ShutdownHandover> shutdown_handover;
 
   // Where a replica of ours is reachable (announced ip or peer ip, and its
   // listening port), as FAILOVER TO names it.
