@@ -74,8 +74,13 @@ TEST(PulseIntegration, RedisFailoverUnderLoad) {
   EXPECT_EQ(run.Raw("failover_reply"), "\"OK\"") << run.output;
   EXPECT_GT(run.Number("ops"), 0) << run.output;
   EXPECT_GT(run.Number("errors"), 0) << run.output;
-  // Pinned to the demoted master, writes are refused as READONLY.
-  EXPECT_NE(run.Raw("errors_by_kind").find("\"READONLY\":"), std::string::npos) << run.output;
+  // Pinned to the demoted master, writes are refused as READONLY; on a host
+  // slow enough that Redis's switch outlasts the per-request deadline, the
+  // paused writes time out first. Either way the errors are of those kinds.
+  const std::string kinds = run.Raw("errors_by_kind");
+  EXPECT_TRUE(kinds.find("\"READONLY\":") != std::string::npos ||
+              kinds.find("\"timeout\":") != std::string::npos)
+      << run.output;
   EXPECT_EQ(run.Raw("verified"), "true") << run.output;
   EXPECT_EQ(run.Raw("verified_on"), "\"127.0.0.1:" + std::to_string(replica.port()) + "\"")
       << run.output;
