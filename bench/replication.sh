@@ -21,16 +21,26 @@ redis="${REDIS:-/usr/bin/redis-server}"
 keys="${KEYS:-1000000}"
 requests="${N:-500000}"
 work="$(mktemp -d /tmp/baton-replbench-XXXXXX)"
-pids=()
+# start() runs in $(...) subshells: the pids of the servers it starts go to a
+# file, which stop_all and the exit trap read.
+stop_all() {
+  local p
+  [[ -f "$work/pids" ]] || return 0
+  while read -r p; do
+    if kill -0 "$p" 2>/dev/null; then kill "$p" 2>/dev/null || true; fi
+  done <"$work/pids"
+  while read -r p; do
+    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+  done <"$work/pids"
+  : >"$work/pids"
+}
 cleanup() {
-  for p in "${pids[@]}"; do
-    if kill -0 "$p" 2>/dev/null; then kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; fi
-  done
+  stop_all
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# start <binary> <name> [directives...]: prints the port; the pid goes to pids.
+# start <binary> <name> [directives...]: prints the port; the pid goes to $work/pids.
 start() {
   local bin="$1" name="$2"
   shift 2
@@ -43,7 +53,7 @@ start() {
     for _ in $(seq 100); do
       kill -0 "$pid" 2>/dev/null || break
       if [[ "$(timeout 2 redis-cli -p "$port" PING 2>/dev/null)" == "PONG" ]]; then
-        pids+=("$pid")
+        echo "$pid" >>"$work/pids"
         echo "$port"
         return
       fi
@@ -54,12 +64,6 @@ start() {
   done
   echo "could not start $bin" >&2
   exit 1
-}
-stop_all() {
-  for p in "${pids[@]}"; do
-    if kill -0 "$p" 2>/dev/null; then kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; fi
-  done
-  pids=()
 }
 field() { timeout 10 redis-cli -p "$1" INFO replication | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
 now_ms() { date +%s%3N; }
