@@ -65,8 +65,10 @@ TEST(PulseIntegration, RedisFailoverUnderLoad) {
            std::string(info->str).find("master_link_status:up") != std::string::npos;
   }));
   const std::string chart = master.dir() + "/pulse.svg";
+  // Nine seconds after the FAILOVER: Redis's switch (it waits for a replica
+  // ACK, sent once a second) must end within the run even on a loaded runner.
   PulseRun run = RunPulse(master.port(),
-                          "--clients 10 --keys 100 --duration 6 --mode legacy --failover-at 1 "
+                          "--clients 10 --keys 100 --duration 10 --mode legacy --failover-at 1 "
                           "--chart " +
                               chart);
   ASSERT_EQ(run.exit_code, 0) << run.output;
