@@ -141,11 +141,13 @@ void ServerSection(server::Server& server, SectionWriter& w) {
 void ClientsSection(server::Server& server, SectionWriter& w) {
   int64_t connected = 0;
   int64_t blocked = 0;
+  int64_t relayed = 0;
   size_t max_input = 0;
   size_t max_output = 0;
   server.ForEachClient([&](server::Client& c) {
     if (!c.Has(server::kClientReplica)) ++connected;
     if (c.Has(server::kClientBlocked)) ++blocked;
+    if (c.Has(server::kClientRelayed)) ++relayed;
     max_input = std::max(max_input, c.QueryBufferBytes());
     max_output = std::max(max_output, c.OutputBytes());
   });
@@ -157,6 +159,8 @@ void ClientsSection(server::Server& server, SectionWriter& w) {
   w.Field("blocked_clients", blocked);
   w.Field("tracking_clients", 0);
   w.Field("clients_in_timeout_table", 0);
+  // Baton: legacy sessions handed over to the new primary after a FAILOVER.
+  w.Field("relayed_clients", relayed);
 }
 
 void MemorySection(server::Server& server, SectionWriter& w) {

@@ -289,6 +289,17 @@ bool UnblockClient(Server& server, Client& client, bool with_error) {
   return true;
 }
 
+bool TakeBlockedCommand(Server& server, Client& client, std::vector<std::string>* args,
+                        int64_t* deadline_ms) {
+  BlockingState* st = StateOf(server);
+  ClientBlock* block = BlockOf(client);
+  if (st == nullptr || block == nullptr) return false;
+  *args = std::move(block->args);
+  *deadline_ms = block->deadline_ms;
+  FinishUnblock(server, *st, client, *block);
+  return true;
+}
+
 size_t BlockedClientCount(Server& server) {
   BlockingState* st = StateOf(server);
   return st != nullptr ? st->blocked.size() : 0;

@@ -67,8 +67,8 @@ void Client::ProcessInput() {
 size_t Client::ProcessBytes(std::string_view buffer) {
   size_t pos = 0;
   while (pos < buffer.size()) {
-    if (Has(kClientBlocked) || Has(kClientPostponed) || Has(kClientCloseAfterReply) ||
-        Has(kClientCloseAsap)) {
+    if (Has(kClientBlocked) || Has(kClientPostponed) || Has(kClientRelayWait) ||
+        Has(kClientCloseAfterReply) || Has(kClientCloseAsap)) {
       break;
     }
     auto result = parser_.Parse(buffer.substr(pos));

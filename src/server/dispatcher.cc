@@ -94,6 +94,8 @@ void Dispatcher::Dispatch(Client& client, std::span<const std::string_view> args
 
   const CommandSpec* container = nullptr;
   const CommandSpec* cmd = server_.commands().Resolve(args, &container);
+  // 0. A legacy session handed over to the new primary: its requests go there.
+  if (client.Has(kClientRelayed) && relay_hook_ && relay_hook_(client, cmd, args)) return;
   // 1. Unknown command or subcommand.
   if (cmd == nullptr) {
     if (container != nullptr) {

@@ -9,6 +9,7 @@
 #include "baton/server/blocking.h"
 #include "baton/server/client.h"
 #include "baton/server/command_table.h"
+#include "baton/switchover/session_relay.h"
 #include "baton/switchover/shutdown_handover.h"
 #include "baton/util/strings.h"
 
@@ -48,6 +49,7 @@ Failover::Failover(server::Server& server) : server_(server) {}
 
 Failover::~Failover() {
   shutdown_handover.reset();
+  session_relay.reset();
   StopTimer();
 }
 
@@ -66,6 +68,12 @@ void InstallFailover(server::Server& server) {
   repl.OnAck([f](server::Client& replica, int64_t offset) { f->OnAck(replica, offset); });
   repl.OnLinkState([f](LinkState s) { f->OnLinkState(s); });
   server.AddBeforeSleepTask([f]() { f->BeforeSleep(); });
+  f->session_relay = std::make_unique<SessionRelay>(server);
+  server.dispatcher().SetRelayHook(
+      [relay = f->session_relay.get()](server::Client& c, const server::CommandSpec* cmd,
+                                       std::span<const std::string_view> args) {
+        return relay->OnRequest(c, cmd, args);
+      });
 }
 
 std::string Failover::ReplicaHost(server::Client& replica) {
@@ -230,6 +238,9 @@ void Failover::RedirectBlockedClients() {
 void Failover::Finish() {
   spdlog::info("Failover to {}:{} succeeded.", target_host_, target_port_);
   state_ = FailoverState::kNone;
+  // Before the postponed commands run again: those of legacy sessions are
+  // relayed to the new primary instead of answered -READONLY.
+  session_relay->HandOver(target_host_, target_port_);
   Unpause();
   if (auto done = std::exchange(on_finished, nullptr)) done(true);
 }

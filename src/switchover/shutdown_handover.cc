@@ -9,6 +9,7 @@
 #include "baton/server/client.h"
 #include "baton/server/errors.h"
 #include "baton/switchover/failover.h"
+#include "baton/switchover/session_relay.h"
 
 namespace baton::switchover {
 namespace {
@@ -19,6 +20,9 @@ namespace err = server::err;
 // before it exits, and the silence that ends the wait sooner.
 constexpr int64_t kMaxLingerMs = 1000;
 constexpr int64_t kQuietMs = 50;
+// After the linger, how long relayed sessions may take to get their last
+// replies before the connections close.
+constexpr int64_t kMaxRelayDrainMs = 2000;
 constexpr uint64_t kTickMs = 10;
 // The failover's deadline when shutdown-timeout is 0 (Redis: do not wait).
 constexpr int64_t kDefaultHandoverTimeoutMs = 10000;
@@ -119,8 +123,14 @@ bool ShutdownHandover::ClientsQuiet() {
 void ShutdownHandover::Tick() {
   if (failover_ended_ms_ < 0) return;
   server_.UpdateCachedTime();
-  if (handed_over_ && !ClientsQuiet() && server_.NowMs() - failover_ended_ms_ < kMaxLingerMs) {
-    return;
+  if (handed_over_) {
+    const int64_t since = server_.NowMs() - failover_ended_ms_;
+    if (!ClientsQuiet() && since < kMaxLingerMs) return;
+    // Relayed sessions close between replies: no new request goes out, and
+    // the ones under way get their answers first.
+    SessionRelay& relay = *Failover::Get(server_).session_relay;
+    relay.StopRelaying();
+    if (relay.RepliesOutstanding() > 0 && since < kMaxLingerMs + kMaxRelayDrainMs) return;
   }
   uv_timer_stop(&timer_->handle);
   std::string error = server_.Shutdown(options_);

@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace baton::server {
 
@@ -72,6 +73,12 @@ void ProcessUnblockedClients(Server& server);
 // array (as a timeout) or, with `with_error`, "-UNBLOCKED client unblocked
 // via CLIENT UNBLOCK". False when the client is not blocked on keys.
 bool UnblockClient(Server& server, Client& client, bool with_error);
+
+// Ends the wait of a client blocked on keys without answering it, and hands
+// back its command and deadline (0: none), for the session relay to issue
+// on the new primary. False when the client is not blocked on keys.
+bool TakeBlockedCommand(Server& server, Client& client, std::vector<std::string>* args,
+                        int64_t* deadline_ms);
 
 // INFO clients: blocked_clients, and the number of keys waited on.
 [[nodiscard]] size_t BlockedClientCount(Server& server);

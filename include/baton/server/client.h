@@ -49,6 +49,9 @@ enum ClientFlag : uint64_t {
   kClientDenyBlocking = 1ULL << 22,
   kClientRelayed = 1ULL << 23,  // legacy session relayed to the new primary
   kClientMultiHasWrite = 1ULL << 24,
+  // A relayed session waits for its relayed replies before it reads on
+  // (a command that must run here, or too many replies outstanding).
+  kClientRelayWait = 1ULL << 25,
 };
 
 class Client final : public net::ConnectionHandler, public resp::ErrorObserver {

@@ -43,6 +43,12 @@ class Dispatcher {
   using GateCheck =
       std::function<bool(Client&, const CommandSpec&, std::span<const std::string_view>)>;
   void SetRedirectCheck(GateCheck check) { redirect_check_ = std::move(check); }
+  // The session relay (switchover): called first for clients flagged
+  // kClientRelayed, with the resolved command (nullptr when unknown); true
+  // when it took the request (relayed to the new primary, or held back).
+  using RelayHook =
+      std::function<bool(Client&, const CommandSpec*, std::span<const std::string_view>)>;
+  void SetRelayHook(RelayHook hook) { relay_hook_ = std::move(hook); }
   // Extra checks for min-replicas (replication module): returns an error text or "".
   using WriteCheck = std::function<std::string_view(const CommandSpec&)>;
   void SetMinReplicasCheck(WriteCheck check) { min_replicas_check_ = std::move(check); }
@@ -76,6 +82,7 @@ class Dispatcher {
 
   Server& server_;
   GateCheck redirect_check_;
+  RelayHook relay_hook_;
   WriteCheck min_replicas_check_;
   DiskErrorCheck disk_error_check_;
   int call_depth_ = 0;

@@ -31,6 +31,7 @@
 namespace baton::switchover {
 
 class ShutdownHandover;  // shutdown_handover.h
+class SessionRelay;      // session_relay.h
 
 enum class FailoverState {
   kNone,         // no-failover: nothing running
@@ -69,6 +70,8 @@ class Failover : public server::Server::ModuleState {
   std::function<void(bool handed_over)> on_finished;
   // SHUTDOWN FAILOVER / shutdown-failover under way (shutdown_handover.cc).
   std::unique_ptr<ShutdownHandover> shutdown_handover;
+  // The legacy sessions handed over to the new primary (session_relay.h).
+  std::unique_ptr<SessionRelay> session_relay;
 
   // Where a replica of ours is reachable (announced ip or peer ip, and its
   // listening port), as FAILOVER TO names it.

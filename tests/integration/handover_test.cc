@@ -1,0 +1,211 @@
+// Legacy session hand-over (SWITCHOVER.md, "Legacy sessions") between real
+// baton-server processes: sessions open on the primary before a FAILOVER,
+// without CLIENT CAPA redirect, keep working afterwards through the old
+// primary, which relays them to the new one with their state (SELECT, the
+// client name, MULTI and WATCH, blocked pops), while new sessions and
+// subscribers are ordinary sessions of a replica. baton-pulse checks both
+// client modes under load: no error, no lost write. Every wait is a bounded poll.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "support/pair.h"
+#include "support/pulse_run.h"
+#include "support/server_process.h"
+
+namespace baton::testing {
+namespace handover_test {
+namespace {
+
+constexpr const char* kReadonly = "READONLY You can't write against a read only replica.";
+
+std::string Text(redisContext* c, const std::vector<std::string>& args) {
+  return ReplyText(Command(c, args));
+}
+
+// Sends a request without waiting for its reply.
+void SendOnly(redisContext* c, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  ASSERT_EQ(redisAppendCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data()),
+            REDIS_OK);
+  int done = 0;
+  while (done == 0) ASSERT_EQ(redisBufferWrite(c, &done), REDIS_OK);
+}
+
+Reply NextReply(redisContext* c) {
+  void* raw = nullptr;
+  if (redisGetReply(c, &raw) != REDIS_OK) return nullptr;
+  return Reply(static_cast<redisReply*>(raw));
+}
+
+class HandoverTest : public ::testing::Test {
+ protected:
+  void StartPair(std::vector<std::string> primary_args = {}) {
+    primary_args.insert(primary_args.end(), {"--repl-diskless-sync-delay", "0"});
+    primary_ = std::make_unique<ServerProcess>(primary_args);
+    replica_ = std::make_unique<ServerProcess>(
+        std::vector<std::string>{"--repl-diskless-sync-delay", "0"});
+    ASSERT_TRUE(primary_->Start());
+    ASSERT_TRUE(replica_->Start());
+    Attach(*replica_, *primary_);
+  }
+
+  // FAILOVER to the replica, over a connection of its own, and waits until
+  // the roles swapped and the old primary finished its part.
+  void SwitchOver() {
+    ASSERT_TRUE(WaitFor([&] { return CaughtUp(*primary_, *replica_); }));
+    ASSERT_EQ(ReplyText(primary_->Command({"FAILOVER", "TO", "127.0.0.1", PortOf(*replica_)})),
+              "OK");
+    ASSERT_TRUE(WaitFor([&] {
+      return RoleOf(*replica_) == "master" && RoleOf(*primary_) == "slave" &&
+             InfoField(*primary_, "master_failover_state") == "no-failover";
+    })) << primary_->ReadLog();
+  }
+
+  std::unique_ptr<ServerProcess> primary_;
+  std::unique_ptr<ServerProcess> replica_;
+};
+
+TEST_F(HandoverTest, LegacySessionKeepsItsStateAndWritesToTheNewPrimary) {
+  StartPair();
+  Connection legacy = primary_->Connect();
+  ASSERT_TRUE(legacy);
+  EXPECT_EQ(Text(legacy.get(), {"SELECT", "3"}), "OK");
+  EXPECT_EQ(Text(legacy.get(), {"CLIENT", "SETNAME", "app-1"}), "OK");
+  EXPECT_EQ(Text(legacy.get(), {"SET", "k", "before"}), "OK");
+  SwitchOver();
+
+  EXPECT_EQ(Text(legacy.get(), {"SET", "k", "after"}), "OK");
+  EXPECT_EQ(Text(legacy.get(), {"GET", "k"}), "after");
+  EXPECT_EQ(Text(legacy.get(), {"INCR", "n"}), "1");
+  // The session lives on the new primary now: its name and database are there.
+  EXPECT_EQ(Text(legacy.get(), {"CLIENT", "GETNAME"}), "app-1");
+  Connection on_new = replica_->Connect();
+  EXPECT_EQ(Text(on_new.get(), {"SELECT", "3"}), "OK");
+  EXPECT_EQ(Text(on_new.get(), {"GET", "k"}), "after");
+  EXPECT_EQ(InfoField(*primary_, "relayed_clients", "clients"), "1");
+  // A pipeline comes back whole and in order.
+  for (int i = 0; i < 100; ++i) SendOnly(legacy.get(), {"INCR", "n"});
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(ReplyText(NextReply(legacy.get())), std::to_string(i + 2));
+  // A session opened after the switch is an ordinary session of a replica.
+  Connection fresh = primary_->Connect();
+  EXPECT_EQ(Text(fresh.get(), {"SET", "x", "y"}), kReadonly);
+  EXPECT_EQ(Text(fresh.get(), {"SELECT", "3"}), "OK");
+  ASSERT_TRUE(WaitFor([&] { return Text(fresh.get(), {"GET", "n"}) == "101"; }));
+  // QUIT answers and closes.
+  EXPECT_EQ(Text(legacy.get(), {"QUIT"}), "OK");
+  ASSERT_TRUE(
+      WaitFor([&] { return InfoField(*primary_, "relayed_clients", "clients") == "0"; }));
+}
+
+TEST_F(HandoverTest, TransactionsOpenAtTheSwitchKeepTheirMeaning) {
+  StartPair();
+  Connection queued = primary_->Connect();
+  EXPECT_EQ(Text(queued.get(), {"MULTI"}), "OK");
+  EXPECT_EQ(Text(queued.get(), {"INCR", "t"}), "QUEUED");
+  Connection dirty = primary_->Connect();
+  EXPECT_EQ(Text(dirty.get(), {"WATCH", "w"}), "OK");
+  Connection clean = primary_->Connect();
+  EXPECT_EQ(Text(clean.get(), {"WATCH", "z"}), "OK");
+  Connection doomed = primary_->Connect();
+  EXPECT_EQ(Text(doomed.get(), {"MULTI"}), "OK");
+  EXPECT_EQ(Text(doomed.get(), {"SET", "only-a-key"}),
+            "ERR wrong number of arguments for 'set' command");
+  EXPECT_EQ(ReplyText(primary_->Command({"SET", "w", "changed"})), "OK");
+  SwitchOver();
+
+  Reply exec = Command(queued.get(), {"EXEC"});
+  ASSERT_TRUE(exec && exec->type == REDIS_REPLY_ARRAY && exec->elements == 1);
+  EXPECT_EQ(exec->element[0]->integer, 1);
+
+  EXPECT_EQ(Text(dirty.get(), {"MULTI"}), "OK");
+  EXPECT_EQ(Text(dirty.get(), {"SET", "w", "mine"}), "QUEUED");
+  EXPECT_EQ(Text(dirty.get(), {"EXEC"}), "<nil>");
+
+  EXPECT_EQ(Text(clean.get(), {"MULTI"}), "OK");
+  EXPECT_EQ(Text(clean.get(), {"SET", "z", "1"}), "QUEUED");
+  exec = Command(clean.get(), {"EXEC"});
+  ASSERT_TRUE(exec && exec->type == REDIS_REPLY_ARRAY && exec->elements == 1);
+
+  EXPECT_EQ(Text(doomed.get(), {"EXEC"}),
+            "EXECABORT Transaction discarded because of previous errors.");
+
+  EXPECT_EQ(ReplyText(replica_->Command({"GET", "t"})), "1");
+  EXPECT_EQ(ReplyText(replica_->Command({"GET", "w"})), "changed");
+  EXPECT_EQ(ReplyText(replica_->Command({"GET", "z"})), "1");
+}
+
+TEST_F(HandoverTest, BlockedPopsContinueOnTheNewPrimaryWithTheTimeTheyHadLeft) {
+  StartPair();
+  Connection forever = primary_->Connect();
+  Connection short_wait = primary_->Connect();
+  SendOnly(forever.get(), {"BLPOP", "q", "0"});
+  SendOnly(short_wait.get(), {"BRPOP", "q2", "2"});
+  ASSERT_TRUE(
+      WaitFor([&] { return InfoField(*primary_, "blocked_clients", "clients") == "2"; }));
+  SwitchOver();
+  // Both wait on the new primary now, not here.
+  ASSERT_TRUE(
+      WaitFor([&] { return InfoField(*replica_, "blocked_clients", "clients") == "2"; }));
+  EXPECT_EQ(InfoField(*primary_, "blocked_clients", "clients"), "0");
+  EXPECT_EQ(ReplyText(replica_->Command({"RPUSH", "q", "v"})), "1");
+  Reply popped = NextReply(forever.get());
+  ASSERT_TRUE(popped && popped->type == REDIS_REPLY_ARRAY && popped->elements == 2);
+  EXPECT_EQ(std::string(popped->element[1]->str), "v");
+  // The two-second wait ends as a timeout (a nil), not an error.
+  EXPECT_EQ(ReplyText(NextReply(short_wait.get())), "<nil>");
+}
+
+TEST_F(HandoverTest, SubscribersStayHereAndHearMessagesThroughReplication) {
+  StartPair();
+  Connection sub = primary_->Connect();
+  Reply r = Command(sub.get(), {"SUBSCRIBE", "news"});
+  ASSERT_TRUE(r && r->type == REDIS_REPLY_ARRAY);
+  SwitchOver();
+  EXPECT_EQ(InfoField(*primary_, "relayed_clients", "clients"), "0");
+  ASSERT_TRUE(WaitFor([&] { return CaughtUp(*replica_, *primary_); }));
+  EXPECT_EQ(ReplyText(replica_->Command({"PUBLISH", "news", "hello"})), "0");
+  Reply message = NextReply(sub.get());
+  ASSERT_TRUE(message && message->type == REDIS_REPLY_ARRAY && message->elements == 3);
+  EXPECT_EQ(std::string(message->element[2]->str), "hello");
+}
+
+TEST_F(HandoverTest, SwitchedOffLegacySessionsSeeReadonly) {
+  StartPair({"--switchover-handover", "no"});
+  Connection legacy = primary_->Connect();
+  EXPECT_EQ(Text(legacy.get(), {"PING"}), "PONG");
+  SwitchOver();
+  EXPECT_EQ(Text(legacy.get(), {"SET", "k", "v"}), kReadonly);
+  EXPECT_EQ(InfoField(*primary_, "relayed_clients", "clients"), "0");
+}
+
+// baton-pulse under load, FAILOVER at 1 s: legacy clients (relayed) and
+// redirect clients (which follow -REDIRECT) see no error and lose nothing.
+TEST_F(HandoverTest, PulseSeesNoErrorInEitherModeAcrossFailover) {
+  StartPair();
+  PulseRun legacy =
+      RunPulse(primary_->port(), "--clients 10 --keys 100 --duration 4 --mode legacy "
+                                 "--failover-at 1");
+  ExpectCleanRun(legacy);
+  EXPECT_EQ(legacy.Raw("failover_reply"), "\"OK\"") << legacy.output;
+  EXPECT_EQ(legacy.Raw("verified_on"), "\"127.0.0.1:" + PortOf(*replica_) + "\"")
+      << legacy.output;
+  // And back: the old primary, a replica now, becomes the primary again.
+  ASSERT_TRUE(WaitFor([&] { return CaughtUp(*replica_, *primary_); }));
+  PulseRun redirect =
+      RunPulse(replica_->port(), "--clients 10 --keys 100 --duration 4 --mode redirect "
+                                 "--failover-at 1");
+  ExpectCleanRun(redirect);
+  EXPECT_EQ(redirect.Raw("verified_on"), "\"127.0.0.1:" + PortOf(*primary_) + "\"")
+      << redirect.output;
+}
+
+}  // namespace
+}  // namespace handover_test
+}  // namespace baton::testing
