@@ -13,47 +13,19 @@
 #include <thread>
 #include <vector>
 
+#include "support/pair.h"
 #include "support/server_process.h"
 
 namespace baton::testing {
 namespace failover_test {
 namespace {
 
-std::string Str(const Reply& r) {
-  if (r == nullptr) return "<null>";
-  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
-  if (r->type == REDIS_REPLY_NIL) return "<nil>";
-  if (r->str != nullptr) return std::string(r->str, r->len);
-  return "<type " + std::to_string(r->type) + ">";
-}
-
-std::string Role(const ServerProcess& s) {
-  Reply r = s.Command({"ROLE"});
-  if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements == 0) return "";
-  return std::string(r->element[0]->str, r->element[0]->len);
-}
-
 bool LinkUp(const ServerProcess& replica) {
   return InfoField(replica, "master_link_status") == "up";
 }
 
-bool CaughtUp(const ServerProcess& master, const ServerProcess& replica) {
-  const std::string m = InfoField(master, "master_repl_offset");
-  return !m.empty() && LinkUp(replica) && InfoField(replica, "slave_repl_offset") == m;
-}
-
-std::string Port(const ServerProcess& s) { return std::to_string(s.port()); }
-
 std::vector<std::string> BatonArgs() {
   return {"--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"};
-}
-
-// `replica` replicates `master`, caught up, and the master counts it online.
-void Attach(const ServerProcess& replica, const ServerProcess& master) {
-  ASSERT_EQ(Str(replica.Command({"REPLICAOF", "127.0.0.1", Port(master)})), "OK");
-  ASSERT_TRUE(WaitFor([&] { return CaughtUp(master, replica); })) << replica.ReadLog();
-  ASSERT_TRUE(WaitFor(
-      [&] { return InfoField(master, "slave0").find("state=online") != std::string::npos; }));
 }
 
 void Fill(const ServerProcess& s, const std::string& tag) {
@@ -70,18 +42,18 @@ void Fill(const ServerProcess& s, const std::string& tag) {
 
 // The roles swapped: `new_master` is a master, `old_master` its connected replica.
 void ExpectSwapped(const ServerProcess& old_master, const ServerProcess& new_master) {
-  ASSERT_TRUE(WaitFor([&] { return Role(new_master) == "master"; })) << new_master.ReadLog();
-  ASSERT_TRUE(WaitFor([&] { return Role(old_master) == "slave" && LinkUp(old_master); }))
+  ASSERT_TRUE(WaitFor([&] { return RoleOf(new_master) == "master"; })) << new_master.ReadLog();
+  ASSERT_TRUE(WaitFor([&] { return RoleOf(old_master) == "slave" && LinkUp(old_master); }))
       << old_master.ReadLog();
-  EXPECT_EQ(InfoField(old_master, "master_port"), Port(new_master));
+  EXPECT_EQ(InfoField(old_master, "master_port"), PortOf(new_master));
   ASSERT_TRUE(
       WaitFor([&] { return InfoField(old_master, "master_failover_state") == "no-failover"; }));
   EXPECT_EQ(InfoField(new_master, "master_failover_state"), "no-failover");
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(new_master, old_master); }));
   // Writes go to the new master and reach the old one.
-  EXPECT_EQ(Str(new_master.Command({"SET", "after", "failover"})), "OK");
-  ASSERT_TRUE(WaitFor([&] { return Str(old_master.Command({"GET", "after"})) == "failover"; }));
-  EXPECT_EQ(Str(old_master.Command({"SET", "x", "y"})),
+  EXPECT_EQ(ReplyText(new_master.Command({"SET", "after", "failover"})), "OK");
+  ASSERT_TRUE(WaitFor([&] { return ReplyText(old_master.Command({"GET", "after"})) == "failover"; }));
+  EXPECT_EQ(ReplyText(old_master.Command({"SET", "x", "y"})),
             "READONLY You can't write against a read only replica.");
 }
 
@@ -92,7 +64,7 @@ TEST(FailoverTest, ErrorsInRedisOrder) {
   ASSERT_TRUE(replica.Start());
   auto fo = [&](std::vector<std::string> args) {
     args.insert(args.begin(), "FAILOVER");
-    return Str(master.Command(args));
+    return ReplyText(master.Command(args));
   };
   EXPECT_EQ(fo({"ABORT"}), "ERR No failover in progress.");
   EXPECT_EQ(fo({"TIMEOUT", "0"}), "ERR FAILOVER timeout must be greater than 0");
@@ -108,26 +80,26 @@ TEST(FailoverTest, ErrorsInRedisOrder) {
   EXPECT_EQ(fo({}), "ERR FAILOVER requires connected replicas.");
   EXPECT_EQ(fo({"FORCE"}), "ERR FAILOVER requires connected replicas.");
   // PSYNC ... FAILOVER sent to a master.
-  EXPECT_EQ(Str(master.Command({"PSYNC", "abc", "1", "FAILOVER"})),
+  EXPECT_EQ(ReplyText(master.Command({"PSYNC", "abc", "1", "FAILOVER"})),
             "ERR PSYNC FAILOVER can't be sent to a master.");
 
   Attach(replica, master);
-  EXPECT_EQ(Str(replica.Command({"FAILOVER"})),
+  EXPECT_EQ(ReplyText(replica.Command({"FAILOVER"})),
             "ERR FAILOVER is not valid when server is a replica.");
-  EXPECT_EQ(Str(replica.Command({"PSYNC", "not-my-replid", "1", "FAILOVER"})),
+  EXPECT_EQ(ReplyText(replica.Command({"PSYNC", "not-my-replid", "1", "FAILOVER"})),
             "ERR PSYNC FAILOVER replid must match my replid.");
   EXPECT_EQ(fo({"FORCE"}),
             "ERR FAILOVER with force option requires both a timeout and target HOST and IP.");
-  EXPECT_EQ(fo({"TO", "127.0.0.1", Port(replica), "FORCE"}),
+  EXPECT_EQ(fo({"TO", "127.0.0.1", PortOf(replica), "FORCE"}),
             "ERR FAILOVER with force option requires both a timeout and target HOST and IP.");
   EXPECT_EQ(fo({"TIMEOUT", "100", "FORCE"}),
             "ERR FAILOVER with force option requires both a timeout and target HOST and IP.");
-  EXPECT_EQ(fo({"TO", "127.0.0.1", Port(master)}),
+  EXPECT_EQ(fo({"TO", "127.0.0.1", PortOf(master)}),
             "ERR FAILOVER target HOST and PORT is not a replica.");
-  EXPECT_EQ(fo({"TO", "10.1.2.3", Port(replica)}),
+  EXPECT_EQ(fo({"TO", "10.1.2.3", PortOf(replica)}),
             "ERR FAILOVER target HOST and PORT is not a replica.");
   // Nothing changed.
-  EXPECT_EQ(Role(master), "master");
+  EXPECT_EQ(RoleOf(master), "master");
   EXPECT_EQ(InfoField(master, "master_failover_state"), "no-failover");
   Reply info = master.Command({"COMMAND", "INFO", "failover"});
   ASSERT_TRUE(info && info->type == REDIS_REPLY_ARRAY && info->elements == 1);
@@ -146,11 +118,11 @@ TEST(FailoverTest, FailoverToAnyReplicaSwapsRolesWithPartialResync) {
   Attach(replica, master);
   Fill(master, "b:");
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(master, replica); }));
-  const std::string digest = Str(master.Command({"DEBUG", "DIGEST"}));
+  const std::string digest = ReplyText(master.Command({"DEBUG", "DIGEST"}));
   const std::string old_replid = InfoField(master, "master_replid");
   const std::string offset = InfoField(master, "master_repl_offset");
 
-  EXPECT_EQ(Str(master.Command({"FAILOVER"})), "OK");
+  EXPECT_EQ(ReplyText(master.Command({"FAILOVER"})), "OK");
   ExpectSwapped(master, replica);
   // The new master's history continues the old one under a new id.
   EXPECT_EQ(InfoField(replica, "master_replid2"), old_replid);
@@ -164,19 +136,19 @@ TEST(FailoverTest, FailoverToAnyReplicaSwapsRolesWithPartialResync) {
   EXPECT_EQ(log.find("Full resync from master"), std::string::npos) << log;
   EXPECT_NE(replica.ReadLog().find("Partial resynchronization request from"), std::string::npos);
   // The data is intact on both (plus the one key written after).
-  EXPECT_EQ(Str(replica.Command({"DEL", "after"})), "1");
+  EXPECT_EQ(ReplyText(replica.Command({"DEL", "after"})), "1");
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(replica, master); }));
-  EXPECT_EQ(Str(replica.Command({"DEBUG", "DIGEST"})), digest);
-  EXPECT_EQ(Str(master.Command({"DEBUG", "DIGEST"})), digest);
+  EXPECT_EQ(ReplyText(replica.Command({"DEBUG", "DIGEST"})), digest);
+  EXPECT_EQ(ReplyText(master.Command({"DEBUG", "DIGEST"})), digest);
 
   // And back again, with FAILOVER TO.
-  EXPECT_EQ(Str(replica.Command({"FAILOVER", "TO", "127.0.0.1", Port(master), "TIMEOUT", "5000"})),
+  EXPECT_EQ(ReplyText(replica.Command({"FAILOVER", "TO", "127.0.0.1", PortOf(master), "TIMEOUT", "5000"})),
             "OK");
   ExpectSwapped(replica, master);
-  EXPECT_EQ(Str(master.Command({"DEL", "after"})), "1");
+  EXPECT_EQ(ReplyText(master.Command({"DEL", "after"})), "1");
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(master, replica); }));
-  EXPECT_EQ(Str(master.Command({"DEBUG", "DIGEST"})), digest);
-  EXPECT_EQ(Str(replica.Command({"DEBUG", "DIGEST"})), digest);
+  EXPECT_EQ(ReplyText(master.Command({"DEBUG", "DIGEST"})), digest);
+  EXPECT_EQ(ReplyText(replica.Command({"DEBUG", "DIGEST"})), digest);
 }
 
 // A redirect-aware writer: INCRs over many keys; on -REDIRECT host:port it
@@ -231,13 +203,13 @@ TEST(FailoverTest, RedirectClientLosesNoAcknowledgedWrite) {
   // A capable client blocked in BLPOP is redirected and stays connected.
   Connection blocked = master.Connect();
   ASSERT_TRUE(blocked);
-  EXPECT_EQ(Str(Command(blocked.get(), {"CLIENT", "CAPA", "redirect"})), "OK");
+  EXPECT_EQ(ReplyText(Command(blocked.get(), {"CLIENT", "CAPA", "redirect"})), "OK");
   redisAppendCommand(blocked.get(), "BLPOP nothing-here 0");
   int done = 0;
   while (done == 0) ASSERT_EQ(redisBufferWrite(blocked.get(), &done), REDIS_OK);
   ASSERT_TRUE(WaitFor([&] { return InfoField(master, "blocked_clients", "clients") == "1"; }));
   ASSERT_TRUE(WaitFor([&] { return acked_total.load() >= 200; }));
-  const std::string failover = Str(master.Command({"FAILOVER", "TO", "127.0.0.1", Port(replica)}));
+  const std::string failover = ReplyText(master.Command({"FAILOVER", "TO", "127.0.0.1", PortOf(replica)}));
   if (failover != "OK") {
     stop = true;
     writer.join();
@@ -249,8 +221,8 @@ TEST(FailoverTest, RedirectClientLosesNoAcknowledgedWrite) {
   redisReply* raw = nullptr;
   ASSERT_EQ(redisGetReply(blocked.get(), reinterpret_cast<void**>(&raw)), REDIS_OK);
   Reply blpop(raw);
-  EXPECT_EQ(Str(blpop), "REDIRECT 127.0.0.1:" + Port(replica));
-  EXPECT_EQ(Str(Command(blocked.get(), {"PING"})), "PONG");
+  EXPECT_EQ(ReplyText(blpop), "REDIRECT 127.0.0.1:" + PortOf(replica));
+  EXPECT_EQ(ReplyText(Command(blocked.get(), {"PING"})), "PONG");
   const bool moved_on = WaitFor([&] { return acked_after_redirect.load() >= 200; });
   stop = true;
   writer.join();
@@ -261,8 +233,8 @@ TEST(FailoverTest, RedirectClientLosesNoAcknowledgedWrite) {
   // Every acknowledged value is there, on the new master and on the old one.
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(replica, master); }));
   for (const auto& [key, value] : acked) {
-    EXPECT_EQ(Str(replica.Command({"GET", key})), std::to_string(value)) << key;
-    EXPECT_EQ(Str(master.Command({"GET", key})), std::to_string(value)) << key;
+    EXPECT_EQ(ReplyText(replica.Command({"GET", key})), std::to_string(value)) << key;
+    EXPECT_EQ(ReplyText(master.Command({"GET", key})), std::to_string(value)) << key;
   }
 }
 
@@ -272,19 +244,19 @@ TEST(FailoverTest, AbortAndTimeoutRollBack) {
   ASSERT_TRUE(master.Start());
   ASSERT_TRUE(replica.Start());
   Attach(replica, master);
-  EXPECT_EQ(Str(master.Command({"SET", "k", "1"})), "OK");
+  EXPECT_EQ(ReplyText(master.Command({"SET", "k", "1"})), "OK");
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(master, replica); }));
   const std::string replid = InfoField(master, "master_replid");
 
   // A stopped replica never acknowledges: the failover waits.
   ASSERT_EQ(kill(replica.pid(), SIGSTOP), 0);
-  EXPECT_EQ(Str(master.Command({"SET", "k", "2"})), "OK");
-  EXPECT_EQ(Str(master.Command({"FAILOVER"})), "OK");
+  EXPECT_EQ(ReplyText(master.Command({"SET", "k", "2"})), "OK");
+  EXPECT_EQ(ReplyText(master.Command({"FAILOVER"})), "OK");
   EXPECT_EQ(InfoField(master, "master_failover_state"), "waiting-for-sync");
-  EXPECT_EQ(Str(master.Command({"FAILOVER"})), "ERR FAILOVER already in progress.");
-  EXPECT_EQ(Str(master.Command({"REPLICAOF", "127.0.0.1", "1"})),
+  EXPECT_EQ(ReplyText(master.Command({"FAILOVER"})), "ERR FAILOVER already in progress.");
+  EXPECT_EQ(ReplyText(master.Command({"REPLICAOF", "127.0.0.1", "1"})),
             "ERR REPLICAOF not allowed while failing over.");
-  EXPECT_EQ(Str(master.Command({"PSYNC", "?", "-1"})),
+  EXPECT_EQ(ReplyText(master.Command({"PSYNC", "?", "-1"})),
             "NOMASTERLINK Can't SYNC while failing over");
   // A write waits for the pause...
   Connection writer = master.Connect();
@@ -292,27 +264,27 @@ TEST(FailoverTest, AbortAndTimeoutRollBack) {
   redisAppendCommand(writer.get(), "INCR k");
   int done = 0;
   while (done == 0) ASSERT_EQ(redisBufferWrite(writer.get(), &done), REDIS_OK);
-  EXPECT_EQ(Str(master.Command({"GET", "k"})), "2");
+  EXPECT_EQ(ReplyText(master.Command({"GET", "k"})), "2");
   // ...and runs after ABORT.
-  EXPECT_EQ(Str(master.Command({"FAILOVER", "ABORT"})), "OK");
+  EXPECT_EQ(ReplyText(master.Command({"FAILOVER", "ABORT"})), "OK");
   redisReply* raw = nullptr;
   ASSERT_EQ(redisGetReply(writer.get(), reinterpret_cast<void**>(&raw)), REDIS_OK);
   Reply incr(raw);
-  EXPECT_EQ(Str(incr), "3");
+  EXPECT_EQ(ReplyText(incr), "3");
   EXPECT_EQ(InfoField(master, "master_failover_state"), "no-failover");
-  EXPECT_EQ(Role(master), "master");
+  EXPECT_EQ(RoleOf(master), "master");
 
   // TIMEOUT without FORCE: rolled back when it passes.
-  EXPECT_EQ(Str(master.Command({"FAILOVER", "TIMEOUT", "300"})), "OK");
+  EXPECT_EQ(ReplyText(master.Command({"FAILOVER", "TIMEOUT", "300"})), "OK");
   EXPECT_EQ(InfoField(master, "master_failover_state"), "waiting-for-sync");
   ASSERT_TRUE(WaitFor([&] { return InfoField(master, "master_failover_state") == "no-failover"; }));
   EXPECT_NE(master.ReadLog().find("Replica never caught up before timeout"), std::string::npos);
-  EXPECT_EQ(Role(master), "master");
-  EXPECT_EQ(Str(master.Command({"INCR", "k"})), "4");
+  EXPECT_EQ(RoleOf(master), "master");
+  EXPECT_EQ(ReplyText(master.Command({"INCR", "k"})), "4");
   EXPECT_EQ(InfoField(master, "master_replid"), replid);
   ASSERT_EQ(kill(replica.pid(), SIGCONT), 0);
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(master, replica); }));
-  EXPECT_EQ(Str(replica.Command({"GET", "k"})), "4");
+  EXPECT_EQ(ReplyText(replica.Command({"GET", "k"})), "4");
 }
 
 TEST(FailoverTest, ForceToUnresponsiveTargetRollsBackWithItsReplid) {
@@ -325,27 +297,27 @@ TEST(FailoverTest, ForceToUnresponsiveTargetRollsBackWithItsReplid) {
   ASSERT_TRUE(master.Start());
   ASSERT_TRUE(replica.Start());
   Attach(replica, master);
-  EXPECT_EQ(Str(master.Command({"SET", "k", "1"})), "OK");
+  EXPECT_EQ(ReplyText(master.Command({"SET", "k", "1"})), "OK");
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(master, replica); }));
   const std::string replid = InfoField(master, "master_replid");
   ASSERT_EQ(kill(replica.pid(), SIGSTOP), 0);
-  EXPECT_EQ(Str(master.Command({"SET", "k", "2"})), "OK");
-  EXPECT_EQ(Str(master.Command(
-                {"FAILOVER", "TO", "127.0.0.1", Port(replica), "TIMEOUT", "100", "FORCE"})),
+  EXPECT_EQ(ReplyText(master.Command({"SET", "k", "2"})), "OK");
+  EXPECT_EQ(ReplyText(master.Command(
+                {"FAILOVER", "TO", "127.0.0.1", PortOf(replica), "TIMEOUT", "100", "FORCE"})),
             "OK");
   ASSERT_TRUE(WaitFor(
       [&] { return InfoField(master, "master_failover_state") == "failover-in-progress"; }));
-  EXPECT_EQ(Role(master), "slave");
+  EXPECT_EQ(RoleOf(master), "slave");
   ASSERT_TRUE(WaitFor([&] { return InfoField(master, "master_failover_state") == "no-failover"; }))
       << master.ReadLog();
   EXPECT_NE(master.ReadLog().find("Failover target rejected psync request"), std::string::npos);
-  EXPECT_EQ(Role(master), "master");
+  EXPECT_EQ(RoleOf(master), "master");
   EXPECT_EQ(InfoField(master, "master_replid"), replid);
-  EXPECT_EQ(Str(master.Command({"INCR", "k"})), "3");
+  EXPECT_EQ(ReplyText(master.Command({"INCR", "k"})), "3");
   // The target comes back and continues partially from the same history.
   ASSERT_EQ(kill(replica.pid(), SIGCONT), 0);
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(master, replica); })) << replica.ReadLog();
-  EXPECT_EQ(Str(replica.Command({"GET", "k"})), "3");
+  EXPECT_EQ(ReplyText(replica.Command({"GET", "k"})), "3");
 }
 
 class FailoverInteropTest : public ::testing::Test {
@@ -362,27 +334,28 @@ TEST_F(FailoverInteropTest, BatonMasterToRedisReplica) {
   ASSERT_TRUE(redis.Start());
   Fill(baton, "a:");
   Attach(redis, baton);
-  EXPECT_EQ(Str(baton.Command({"FAILOVER", "TO", "127.0.0.1", Port(redis)})), "OK");
+  EXPECT_EQ(ReplyText(baton.Command({"FAILOVER", "TO", "127.0.0.1", PortOf(redis)})), "OK");
   ExpectSwapped(baton, redis);
   EXPECT_NE(baton.ReadLog().find("Successful partial resynchronization with master."),
             std::string::npos);
-  EXPECT_EQ(Str(baton.Command({"GET", "a:7"})), "7");
-  EXPECT_EQ(Str(redis.Command({"GET", "a:7"})), "7");
+  EXPECT_EQ(ReplyText(baton.Command({"GET", "a:7"})), "7");
+  EXPECT_EQ(ReplyText(redis.Command({"GET", "a:7"})), "7");
 }
 
 TEST_F(FailoverInteropTest, RedisMasterToBatonReplica) {
-  ServerProcess redis({"--enable-debug-command", "yes"}, "/usr/bin/redis-server");
+  ServerProcess redis({"--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"},
+                      "/usr/bin/redis-server");
   ServerProcess baton(BatonArgs());
   ASSERT_TRUE(redis.Start());
   ASSERT_TRUE(baton.Start());
   Fill(redis, "a:");
   Attach(baton, redis);
-  EXPECT_EQ(Str(redis.Command({"FAILOVER"})), "OK");
+  EXPECT_EQ(ReplyText(redis.Command({"FAILOVER"})), "OK");
   ExpectSwapped(redis, baton);
   EXPECT_NE(redis.ReadLog().find("Master accepted a Partial Resynchronization"), std::string::npos)
       << redis.ReadLog();
-  EXPECT_EQ(Str(redis.Command({"GET", "a:7"})), "7");
-  EXPECT_EQ(Str(baton.Command({"GET", "a:7"})), "7");
+  EXPECT_EQ(ReplyText(redis.Command({"GET", "a:7"})), "7");
+  EXPECT_EQ(ReplyText(baton.Command({"GET", "a:7"})), "7");
 }
 
 }  // namespace

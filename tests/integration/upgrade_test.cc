@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/pair.h"
 #include "support/pulse_run.h"
 #include "support/server_process.h"
 
@@ -18,32 +19,10 @@ namespace baton::testing {
 namespace upgrade_test {
 namespace {
 
-std::string Text(const Reply& r) {
-  if (r == nullptr) return "<no reply>";
-  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
-  if (r->str != nullptr) return std::string(r->str, r->len);
-  return "<type " + std::to_string(r->type) + ">";
-}
-
-std::string Port(const ServerProcess& s) { return std::to_string(s.port()); }
-
 std::vector<std::string> NodeArgs(std::vector<std::string> more = {}) {
   std::vector<std::string> args = {"--repl-diskless-sync-delay", "0"};
   args.insert(args.end(), more.begin(), more.end());
   return args;
-}
-
-bool CaughtUp(const ServerProcess& primary, const ServerProcess& replica) {
-  const std::string offset = InfoField(primary, "master_repl_offset");
-  return !offset.empty() && InfoField(replica, "master_link_status") == "up" &&
-         InfoField(replica, "slave_repl_offset") == offset &&
-         InfoField(primary, "slave0").find("state=online") != std::string::npos;
-}
-
-void Attach(const ServerProcess& replica, const ServerProcess& primary) {
-  ASSERT_EQ(Text(replica.Command({"REPLICAOF", "127.0.0.1", Port(primary)})), "OK");
-  ASSERT_TRUE(WaitFor([&] { return CaughtUp(primary, replica); }, std::chrono::seconds(30)))
-      << replica.ReadLog();
 }
 
 // Starts `node` on `port` (a restart on the address clients know) and waits
@@ -51,7 +30,7 @@ void Attach(const ServerProcess& replica, const ServerProcess& primary) {
 void Restart(ServerProcess& node, int port) {
   ASSERT_TRUE(node.Launch(port));
   ASSERT_TRUE(
-      WaitFor([&] { return Text(node.Command({"PING"})) == "PONG"; }, std::chrono::seconds(20)))
+      WaitFor([&] { return ReplyText(node.Command({"PING"})) == "PONG"; }, std::chrono::seconds(20)))
       << node.ReadLog();
 }
 
@@ -65,17 +44,17 @@ TEST(ShutdownHandoverTest, RefusedWithoutAReplicaAndOnAReplica) {
   ServerProcess replica(NodeArgs());
   ASSERT_TRUE(primary.Start());
   ASSERT_TRUE(replica.Start());
-  EXPECT_EQ(Text(primary.Command({"SHUTDOWN", "FAILOVER"})),
+  EXPECT_EQ(ReplyText(primary.Command({"SHUTDOWN", "FAILOVER"})),
             "ERR FAILOVER requires connected replicas.");
-  EXPECT_EQ(Text(primary.Command({"SHUTDOWN", "FAILOVER", "NOW"})), "ERR syntax error");
-  EXPECT_EQ(Text(primary.Command({"SHUTDOWN", "FAILOVER", "ABORT"})), "ERR syntax error");
-  EXPECT_EQ(Text(primary.Command({"SHUTDOWN", "ABORT"})), "ERR No shutdown in progress.");
+  EXPECT_EQ(ReplyText(primary.Command({"SHUTDOWN", "FAILOVER", "NOW"})), "ERR syntax error");
+  EXPECT_EQ(ReplyText(primary.Command({"SHUTDOWN", "FAILOVER", "ABORT"})), "ERR syntax error");
+  EXPECT_EQ(ReplyText(primary.Command({"SHUTDOWN", "ABORT"})), "ERR No shutdown in progress.");
   Attach(replica, primary);
-  EXPECT_EQ(Text(replica.Command({"SHUTDOWN", "FAILOVER"})),
+  EXPECT_EQ(ReplyText(replica.Command({"SHUTDOWN", "FAILOVER"})),
             "ERR FAILOVER is not valid when server is a replica.");
   // Both still serve.
-  EXPECT_EQ(Text(primary.Command({"SET", "k", "v"})), "OK");
-  EXPECT_TRUE(WaitFor([&] { return Text(replica.Command({"GET", "k"})) == "v"; }));
+  EXPECT_EQ(ReplyText(primary.Command({"SET", "k", "v"})), "OK");
+  EXPECT_TRUE(WaitFor([&] { return ReplyText(replica.Command({"GET", "k"})) == "v"; }));
 }
 
 // SHUTDOWN ABORT while the primary waits for a stopped replica's ACK: the
@@ -88,7 +67,7 @@ TEST(ShutdownHandoverTest, AbortRollsBackAndKeepsServing) {
   Attach(replica, primary);
   ASSERT_EQ(kill(replica.pid(), SIGSTOP), 0);
   // The primary ran writes the stopped replica has not acknowledged.
-  EXPECT_EQ(Text(primary.Command({"SET", "before", "1"})), "OK");
+  EXPECT_EQ(ReplyText(primary.Command({"SET", "before", "1"})), "OK");
   Connection asker = primary.Connect();
   ASSERT_TRUE(asker);
   redisAppendCommand(asker.get(), "SHUTDOWN FAILOVER");
@@ -97,12 +76,12 @@ TEST(ShutdownHandoverTest, AbortRollsBackAndKeepsServing) {
   ASSERT_TRUE(WaitFor([&] {
     return InfoField(primary, "master_failover_state") == "waiting-for-sync";
   })) << primary.ReadLog();
-  EXPECT_EQ(Text(primary.Command({"SHUTDOWN", "ABORT"})), "OK");
+  EXPECT_EQ(ReplyText(primary.Command({"SHUTDOWN", "ABORT"})), "OK");
   EXPECT_EQ(InfoField(primary, "master_failover_state"), "no-failover");
   EXPECT_EQ(InfoField(primary, "role"), "master");
-  EXPECT_EQ(Text(primary.Command({"SET", "after", "2"})), "OK");
+  EXPECT_EQ(ReplyText(primary.Command({"SET", "after", "2"})), "OK");
   ASSERT_EQ(kill(replica.pid(), SIGCONT), 0);
-  EXPECT_TRUE(WaitFor([&] { return Text(replica.Command({"GET", "after"})) == "2"; }));
+  EXPECT_TRUE(WaitFor([&] { return ReplyText(replica.Command({"GET", "after"})) == "2"; }));
   EXPECT_TRUE(primary.Running());
 }
 
@@ -115,17 +94,17 @@ TEST(ShutdownHandoverTest, SigtermWithShutdownFailoverHandsOver) {
   ASSERT_TRUE(replica.Start());
   Attach(replica, primary);
   for (int i = 0; i < 100; ++i) {
-    ASSERT_EQ(Text(primary.Command({"SET", "k" + std::to_string(i), std::to_string(i)})), "OK");
+    ASSERT_EQ(ReplyText(primary.Command({"SET", "k" + std::to_string(i), std::to_string(i)})), "OK");
   }
   ASSERT_EQ(kill(primary.pid(), SIGTERM), 0);
   EXPECT_EQ(primary.WaitExit(std::chrono::seconds(30)), 0) << primary.ReadLog();
   EXPECT_EQ(InfoField(replica, "role"), "master") << replica.ReadLog();
-  EXPECT_EQ(Text(replica.Command({"DBSIZE"})), "100");
-  EXPECT_EQ(Text(replica.Command({"GET", "k99"})), "99");
-  EXPECT_EQ(Text(replica.Command({"SET", "new", "primary"})), "OK");
+  EXPECT_EQ(ReplyText(replica.Command({"DBSIZE"})), "100");
+  EXPECT_EQ(ReplyText(replica.Command({"GET", "k99"})), "99");
+  EXPECT_EQ(ReplyText(replica.Command({"SET", "new", "primary"})), "OK");
   const std::string log = primary.ReadLog();
   EXPECT_NE(log.find("Handing the primary role to a replica"), std::string::npos) << log;
-  EXPECT_NE(log.find("Failover to 127.0.0.1:" + Port(replica) + " succeeded"), std::string::npos)
+  EXPECT_NE(log.find("Failover to 127.0.0.1:" + PortOf(replica) + " succeeded"), std::string::npos)
       << log;
 }
 
@@ -138,7 +117,7 @@ TEST(ShutdownHandoverTest, FailedHandOverStillShutsDown) {
   ASSERT_TRUE(replica.Start());
   Attach(replica, primary);
   ASSERT_EQ(kill(replica.pid(), SIGSTOP), 0);
-  EXPECT_EQ(Text(primary.Command({"SET", "unacknowledged", "1"})), "OK");
+  EXPECT_EQ(ReplyText(primary.Command({"SET", "unacknowledged", "1"})), "OK");
   Connection asker = primary.Connect();
   ASSERT_TRUE(asker);
   redisAppendCommand(asker.get(), "SHUTDOWN FAILOVER");
@@ -165,7 +144,7 @@ TEST(UpgradeTest, RollingUpgradeUnderLoadLosesNothing) {
 
   PulseRun run;
   std::thread load(
-      [&] { run = RunPulse(a_port, "--clients 8 --keys 100 --duration 14 --mode redirect"); });
+      [&] { run = RunPulse(a_port, "--clients 8 --keys 100 --duration 20 --mode redirect"); });
   const bool loaded = WaitFor([&] { return CommandsProcessed(a) > 2000; });
 
   // 1. The replica restarts on its address and catches up again.
