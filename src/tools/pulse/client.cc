@@ -66,6 +66,7 @@ void PulseClient::Connect() {
     // Commands issued while connecting are sent once the connection is up.
     const char* argv[] = {"CLIENT", "CAPA", "redirect"};
     state_ = State::kHandshake;
+    ++requests_sent_;
     if (redisAsyncCommandArgv(ac_, OnCapaReply, this, 3, argv, nullptr) != REDIS_OK) {
       return Fail("disconnect");
     }
@@ -86,6 +87,7 @@ void PulseClient::SendNext() {
   const char* argv[] = {"INCR", key.c_str()};
   const size_t lens[] = {4, key.size()};
   state_ = State::kInFlight;
+  ++requests_sent_;
   if (redisAsyncCommandArgv(ac_, OnIncrReply, this, 2, argv, lens) != REDIS_OK) {
     return Fail("disconnect");
   }
@@ -192,9 +194,20 @@ void PulseClient::OnTimer(uv_timer_t* timer) {
     case State::kBackoff:
       return self->SendNext();
     case State::kHandshake:
-    case State::kInFlight:
+    case State::kInFlight: {
+      // libuv runs due timers before it polls sockets: after a stall of this
+      // process (a host that took the CPU away), a reply that arrived in
+      // time may not have been read yet. Read what is there first.
+      redisAsyncContext* ac = self->ac_;
+      const uint64_t request = self->requests_sent_;
+      const State waiting = self->state_;
+      if (ac != nullptr) redisAsyncHandleRead(ac);
+      if (self->ac_ != ac || self->state_ != waiting || self->requests_sent_ != request) {
+        return;  // answered (or failed otherwise) just now
+      }
       // The deadline passed: the reply may still come, but not to us.
       return self->Fail("timeout");
+    }
     case State::kClosed:
       return;
   }

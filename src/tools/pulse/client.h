@@ -23,6 +23,9 @@ struct SharedState {
   const Options* options = nullptr;
   RunStats* stats = nullptr;
   uint64_t t0_ns = 0;  // uv_hrtime() when the load started
+  // The longest delay of this process's own loop (a host that took the CPU
+  // away stalls the measurement too): see runner.cc.
+  uint64_t max_loop_stall_us = 0;
   bool capa_unsupported = false;
   int open_clients = 0;  // clients whose handles are not closed yet
 
@@ -77,6 +80,7 @@ class PulseClient {
   bool op_open_ = false;      // an operation was started and not yet resolved
   uint64_t op_start_us_ = 0;  // when the current operation was first sent
   int redirect_hops_ = 0;     // consecutive redirects for the current operation
+  uint64_t requests_sent_ = 0;  // tells a reply read at the deadline from a new request
 };
 
 }  // namespace baton::pulse

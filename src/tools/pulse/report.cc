@@ -129,6 +129,7 @@ std::string FormatJson(const Report& r) {
   field("p50_latency_ms", JsonNumber(r.p50_latency_ms));
   field("p99_latency_ms", JsonNumber(r.p99_latency_ms));
   field("p999_latency_ms", JsonNumber(r.p999_latency_ms));
+  field("pulse_stall_ms", JsonNumber(r.pulse_stall_ms));
   field("verified", v.done ? "true" : "false");
   field("verify_error", JsonString(v.error));
   field("verified_on", JsonString(v.primary));
@@ -165,6 +166,8 @@ std::string FormatTable(const Report& r) {
   t += Line("latency p50", Fixed(r.p50_latency_ms, 3) + " ms");
   t += Line("latency p99", Fixed(r.p99_latency_ms, 3) + " ms");
   t += Line("latency p99.9", Fixed(r.p999_latency_ms, 3) + " ms");
+  t += Line("pulse stalled", Fixed(r.pulse_stall_ms, 1) +
+                                 " ms (longest lateness of this tool's own loop: host or tool)");
   if (v.done) {
     t += Line("verified on", v.primary + " (" + std::to_string(v.keys_checked) + " keys)");
     t += Line("lost writes",

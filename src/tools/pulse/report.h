@@ -44,6 +44,9 @@ struct Report {
   double p50_latency_ms = 0;
   double p99_latency_ms = 0;
   double p999_latency_ms = 0;
+  // The longest time this tool's own loop ran late (its host or itself
+  // stalled): spans without replies up to this long may not be the server's.
+  double pulse_stall_ms = 0;
   Verification verification;
 };
 

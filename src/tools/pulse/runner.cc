@@ -4,6 +4,7 @@
 #include <hiredis/hiredis.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -83,8 +84,30 @@ struct FailoverSender {
   }
 };
 
+// Measures how late this process's loop runs: a timer due every kTickMs
+// that fires later than that means the tool (or its host) stalled, and
+// nothing it measured during that time is the server's doing alone.
+struct StallProbe {
+  static constexpr uint64_t kTickMs = 10;
+  uv_timer_t timer{};
+  SharedState* shared = nullptr;
+  uint64_t last_us = 0;
+
+  static void OnTick(uv_timer_t* t) {
+    auto* self = static_cast<StallProbe*>(t->data);
+    const uint64_t now = self->shared->NowUs();
+    const uint64_t late = now - self->last_us;
+    if (late > kTickMs * 1000) {
+      self->shared->max_loop_stall_us =
+          std::max(self->shared->max_loop_stall_us, late - kTickMs * 1000);
+    }
+    self->last_us = now;
+  }
+};
+
 struct StopTimer {
   uv_timer_t timer{};
+  uv_timer_t* probe = nullptr;
   std::vector<std::unique_ptr<PulseClient>>* clients = nullptr;
   uint64_t stopped_at_us = 0;
   SharedState* shared = nullptr;
@@ -114,7 +137,15 @@ RunResult RunPulse(const Options& options) {
   }
   for (auto& c : clients) c->Start();
 
+  StallProbe probe;
+  probe.shared = &shared;
+  probe.last_us = shared.NowUs();
+  uv_timer_init(&loop, &probe.timer);
+  probe.timer.data = &probe;
+  uv_timer_start(&probe.timer, StallProbe::OnTick, StallProbe::kTickMs, StallProbe::kTickMs);
+
   StopTimer stop;
+  stop.probe = &probe.timer;
   stop.clients = &clients;
   stop.shared = &shared;
   uv_timer_init(&loop, &stop.timer);
@@ -125,6 +156,7 @@ RunResult RunPulse(const Options& options) {
         auto* s = static_cast<StopTimer*>(t->data);
         s->stopped_at_us = s->shared->NowUs();
         for (auto& c : *s->clients) c->Stop();
+        uv_close(reinterpret_cast<uv_handle_t*>(s->probe), nullptr);
         uv_close(reinterpret_cast<uv_handle_t*>(t), nullptr);
       },
       static_cast<uint64_t>(options.duration_s * 1000.0), 0);
@@ -146,6 +178,7 @@ RunResult RunPulse(const Options& options) {
 
   result.report = BuildReport(options, stats, static_cast<double>(end_us) / 1e6);
   result.report.capa_unsupported = shared.capa_unsupported;
+  result.report.pulse_stall_ms = static_cast<double>(shared.max_loop_stall_us) / 1000.0;
   if (options.failover_at_s) {
     result.report.failover_reply = failover.reply;
     if (failover.sent_at_ms >= 0) result.report.failover_at_ms = failover.sent_at_ms;
