@@ -20,6 +20,7 @@ baton="${1:-build/baton-server}"
 redis="${REDIS:-/usr/bin/redis-server}"
 keys="${KEYS:-1000000}"
 requests="${N:-500000}"
+max_wait_ms=300000  # any wait for a replica gives up after 5 minutes
 work="$(mktemp -d /tmp/baton-replbench-XXXXXX)"
 # start() runs in $(...) subshells: the pids of the servers it starts go to a
 # file, which stop_all and the exit trap read.
@@ -78,9 +79,9 @@ sync_time() {
   local t0 t1
   t0="$(now_ms)"
   redis-cli -p "$r" REPLICAOF 127.0.0.1 "$m" >/dev/null
-  for _ in $(seq 60000); do
-    if [[ "$(field "$r" master_link_status)" == "up" &&
-          "$(field "$r" slave_repl_offset)" == "$(field "$m" master_repl_offset)" ]]; then break; fi
+  until [[ "$(field "$r" master_link_status)" == "up" &&
+           "$(field "$r" slave_repl_offset)" == "$(field "$m" master_repl_offset)" ]]; do
+    (($(now_ms) - t0 > max_wait_ms)) && { echo "warning: no sync within ${max_wait_ms} ms" >&2; break; }
     sleep 0.01
   done
   t1="$(now_ms)"
@@ -137,8 +138,8 @@ lag() {
   wait "$bench" || true
   local t0 t1
   t0="$(now_ms)"
-  for _ in $(seq 60000); do
-    [[ "$(field "$r" slave_repl_offset)" == "$(field "$m" master_repl_offset)" ]] && break
+  until [[ "$(field "$r" slave_repl_offset)" == "$(field "$m" master_repl_offset)" ]]; do
+    (($(now_ms) - t0 > max_wait_ms)) && { echo "warning: no catch-up within ${max_wait_ms} ms" >&2; break; }
     sleep 0.01
   done
   t1="$(now_ms)"

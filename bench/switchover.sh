@@ -3,6 +3,7 @@
 #
 #   PULSE=build/release/baton-pulse BATON=build/release/baton-server bench/switchover.sh
 #       [-c clients] [-k keys] [-d seconds] [-f failover-at-seconds] [-m "legacy redirect"]
+#       [-t per-request-deadline-ms]
 #
 # For each server (Debian's redis-server, then baton-server when it has
 # FAILOVER and REPLICAOF) and each mode: starts a primary and a replica on
@@ -17,14 +18,16 @@ keys=1000
 duration=10
 failover_at=3
 modes="legacy redirect"
-while getopts "c:k:d:f:m:" opt; do
+timeout_ms=2000
+while getopts "c:k:d:f:m:t:" opt; do
   case "$opt" in
     c) clients="$OPTARG" ;;
     k) keys="$OPTARG" ;;
     d) duration="$OPTARG" ;;
     f) failover_at="$OPTARG" ;;
     m) modes="$OPTARG" ;;
-    *) sed -n '2,12p' "$0"; exit 2 ;;
+    t) timeout_ms="$OPTARG" ;;
+    *) sed -n '2,13p' "$0"; exit 2 ;;
   esac
 done
 
@@ -56,7 +59,7 @@ start_server() {
   local bin="$1" port pid i
   for _ in $(seq 1 20); do
     port=$((20000 + RANDOM % 40000))
-    "$bin" --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+    "$bin" --port "$port" --bind 127.0.0.1 --save "" --appendonly no --repl-diskless-sync-delay 0 \
       --dir "$out" --logfile "$out/server-$port.log" >/dev/null 2>&1 &
     pid=$!
     for i in $(seq 1 100); do
@@ -99,36 +102,39 @@ run_pair() {  # NAME BINARY MODE
   read -r rpid rport < <(start_server "$bin")
   pids+=("$rpid")
   redis-cli -p "$rport" replicaof 127.0.0.1 "$pport" >/dev/null
+  # The replica is online (its first sync done) before the load starts.
   for _ in $(seq 1 200); do
-    redis-cli -p "$rport" info replication | grep -q "master_link_status:up" && break
+    redis-cli -p "$pport" info replication | grep -q "slave0:.*state=online" && break
     sleep 0.05
   done
   file="$out/$name-$mode"
   echo "== $name, $mode mode: primary $pport, replica $rport" >&2
   local cmd=("$pulse" --host 127.0.0.1 --port "$pport" --clients "$clients" --keys "$keys"
-    --duration "$duration" --mode "$mode" --failover-at "$failover_at"
+    --duration "$duration" --mode "$mode" --failover-at "$failover_at" --timeout-ms "$timeout_ms"
     --failover-to "127.0.0.1:$rport" --json --chart "$file.svg")
   echo "   ${cmd[*]}" >&2
   timeout $((duration * 3 + 60)) "${cmd[@]}" >"$file.txt" 2>&1 || true
   json="$(tail -n 1 "$file.txt")"
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$mode" \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$mode" \
     "$(json_field "$json" ops)" "$(json_field "$json" errors)" \
     "$(json_field "$json" errors_by_kind)" "$(json_field "$json" unavailable_ms)" \
     "$(json_field "$json" max_latency_ms)" "$(json_field "$json" p999_latency_ms)" \
-    "$(json_field "$json" lost_writes)" "$(json_field "$json" extra_writes)"
+    "$(json_field "$json" lost_writes)" "$(json_field "$json" extra_writes)" \
+    "$(json_field "$json" pulse_stall_ms)"
   kill "$ppid" "$rpid" 2>/dev/null || true
   wait "$ppid" "$rpid" 2>/dev/null || true
 }
 
-echo "baton-pulse: $clients connections x $keys keys, ${duration} s, FAILOVER at ${failover_at} s" >&2
-echo "| server | mode | ops | errors | errors by kind | unavailable ms | max latency ms | p99.9 ms | lost writes | extra writes |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "baton-pulse: $clients connections x $keys keys, ${duration} s, FAILOVER at ${failover_at} s," \
+  "deadline ${timeout_ms} ms" >&2
+echo "| server | mode | ops | errors | errors by kind | unavailable ms | max latency ms | p99.9 ms | lost writes | extra writes | pulse stall ms |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for mode in $modes; do
   run_pair "redis-$("$redis" --version | grep -o 'v=[0-9.]*' | cut -d= -f2)" "$redis" "$mode"
 done
 if [ -x "$baton" ] && supports_failover "$baton"; then
   for mode in $modes; do run_pair baton "$baton" "$mode"; done
 else
-  echo "| baton | - | FAILOVER/REPLICAOF not available yet in $baton | | | | | | | |"
+  echo "| baton | - | FAILOVER/REPLICAOF not available yet in $baton | | | | | | | | |"
 fi
 echo "reports and charts: $out" >&2

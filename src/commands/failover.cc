@@ -46,20 +46,17 @@ void FailoverCommand(CommandContext& ctx) {
       return ctx.reply.Error(err::kSyntax);
     }
   }
-  if (failover.state() != FailoverState::kNone) return ctx.reply.Error(err::kFailoverRunning);
-  if (ctx.server.role().is_replica) return ctx.reply.Error(err::kFailoverOnReplica);
-  Replication& repl = Replication::Get(ctx.server);
-  int replicas = 0;
+  if (std::string_view refusal = failover.StartRefusal(); !refusal.empty()) {
+    return ctx.reply.Error(refusal);
+  }
   server::Client* target = nullptr;
-  repl.ForEachReplica([&](server::Client& c, ReplicaSession&) {
-    ++replicas;
+  Replication::Get(ctx.server).ForEachReplica([&](server::Client& c, ReplicaSession&) {
     if (has_host && target == nullptr &&
         util::EqualsIgnoreCase(Failover::ReplicaHost(c), request.host) &&
         Failover::ReplicaPort(c) == request.port) {
       target = &c;
     }
   });
-  if (replicas == 0) return ctx.reply.Error(err::kFailoverNoReplicas);
   if (request.force && (request.timeout_ms == 0 || !has_host)) {
     return ctx.reply.Error(err::kFailoverForce);
   }

@@ -56,6 +56,12 @@ void Shutdown(CommandContext& ctx) {
     // configured, it leaves an ordinary shutdown.
     if (failover) return ctx.reply.Error(refusal);
   }
+  // Relayed sessions (after a FAILOVER) close between replies; a second
+  // SHUTDOWN meanwhile shuts down at once.
+  if (!switchover::ShutdownHandoverRunning(ctx.server) &&
+      switchover::StartRelayDrain(ctx.server, options, ctx.client.id())) {
+    return;
+  }
   std::string error = ctx.server.Shutdown(options);
   // On success the process exits and the client sees the connection close.
   if (!error.empty()) ctx.reply.Error("ERR " + error);

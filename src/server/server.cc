@@ -281,6 +281,8 @@ void Server::OnSignal(uv_signal_t* handle, int signum) {
       switchover::StartShutdownHandover(*self, opts, 0).empty()) {
     return;
   }
+  // Relayed sessions (after a FAILOVER) close between replies.
+  if (switchover::StartRelayDrain(*self, opts, 0)) return;
   std::string e = self->Shutdown(opts);
   if (!e.empty())
     spdlog::warn(

@@ -9,6 +9,7 @@
 #include "baton/server/blocking.h"
 #include "baton/server/client.h"
 #include "baton/server/command_table.h"
+#include "baton/server/errors.h"
 #include "baton/switchover/session_relay.h"
 #include "baton/switchover/shutdown_handover.h"
 #include "baton/util/strings.h"
@@ -92,6 +93,15 @@ int Failover::ReplicaPort(server::Client& replica) {
       static_cast<const ReplicaSession&>(*replica.replication_state).listening_port);
 }
 
+std::string_view Failover::StartRefusal() const {
+  if (state_ != FailoverState::kNone) return server::err::kFailoverRunning;
+  if (server_.role().is_replica) return server::err::kFailoverOnReplica;
+  int replicas = 0;
+  Replication::Get(server_).ForEachReplica([&](server::Client&, ReplicaSession&) { ++replicas; });
+  if (replicas == 0) return server::err::kFailoverNoReplicas;
+  return "";
+}
+
 void Failover::Start(const FailoverRequest& request) {
   request_ = request;
   target_host_ = request.host;
@@ -101,6 +111,8 @@ void Failover::Start(const FailoverRequest& request) {
   // With writes paused the dataset's offset stands still; only our own
   // REPLCONF GETACK still enters the stream after this point.
   sync_offset_ = server_.role().master_repl_offset;
+  server_.UpdateCachedTime();
+  paused_at_ms_ = server_.NowMs();
   server_.pauses().Pause(PausePurpose::kFailover, PauseType::kWrite,
                          std::numeric_limits<int64_t>::max());
   state_ = FailoverState::kWaitForSync;
@@ -236,7 +248,9 @@ void Failover::RedirectBlockedClients() {
 }
 
 void Failover::Finish() {
-  spdlog::info("Failover to {}:{} succeeded.", target_host_, target_port_);
+  server_.UpdateCachedTime();
+  spdlog::info("Failover to {}:{} succeeded; writes were paused for {} ms.", target_host_,
+               target_port_, server_.NowMs() - paused_at_ms_);
   state_ = FailoverState::kNone;
   // Before the postponed commands run again: those of legacy sessions are
   // relayed to the new primary instead of answered -READONLY.

@@ -37,15 +37,42 @@ bool IsTopLevel(const CommandSpec* cmd, std::string_view name) {
   return cmd != nullptr && cmd->parent == nullptr && cmd->name == name;
 }
 
-// Requests that must run on this node rather than on the new primary.
-bool MustRunHere(const CommandSpec* cmd, std::span<const std::string_view> args) {
-  if (cmd == nullptr) return false;
+// Where a request of a relayed session runs.
+enum class Route {
+  kRelay,          // on the new primary
+  kLocal,          // here, once the relayed replies are back
+  kLocalEndRelay,  // here, and the session is an ordinary one again
+  kMirror,         // here (its reply), and there too (reply dropped): session state
+};
+
+// The data commands go to the new primary, as -REDIRECT sends them there
+// for capable clients; commands with neither the write nor the readonly
+// flag (PING, INFO, ROLE, CONFIG, CLIENT, SHUTDOWN...) concern the node the
+// client is connected to, and run here: Sentinel and operators keep seeing
+// this node. Inside a transaction everything is queued there.
+Route RouteOf(const CommandSpec* cmd, std::span<const std::string_view> args, bool in_multi) {
+  if (IsTopLevel(cmd, "quit")) return Route::kLocal;
+  if (cmd == nullptr || in_multi) return Route::kRelay;
   if (cmd->fullname == "client|reply") {
-    return args.size() > 2 && !util::EqualsIgnoreCase(args[2], "on");
+    return args.size() > 2 && util::EqualsIgnoreCase(args[2], "on") ? Route::kLocal
+                                                                      : Route::kLocalEndRelay;
   }
-  return IsTopLevel(cmd, "quit") || IsTopLevel(cmd, "reset") || IsTopLevel(cmd, "subscribe") ||
-         IsTopLevel(cmd, "psubscribe") || IsTopLevel(cmd, "ssubscribe") ||
-         IsTopLevel(cmd, "monitor");
+  if (IsTopLevel(cmd, "reset") || IsTopLevel(cmd, "subscribe") || IsTopLevel(cmd, "psubscribe") ||
+      IsTopLevel(cmd, "ssubscribe") || IsTopLevel(cmd, "monitor")) {
+    return Route::kLocalEndRelay;
+  }
+  if (IsTopLevel(cmd, "select") || IsTopLevel(cmd, "hello") || cmd->fullname == "client|setname") {
+    return Route::kMirror;
+  }
+  if (IsTopLevel(cmd, "multi") || IsTopLevel(cmd, "exec") || IsTopLevel(cmd, "discard") ||
+      IsTopLevel(cmd, "watch") || IsTopLevel(cmd, "unwatch") || IsTopLevel(cmd, "wait")) {
+    return Route::kRelay;
+  }
+  if (cmd->Has(server::kCmdWrite) || cmd->Has(server::kCmdReadonly) ||
+      cmd->Has(server::kCmdMayReplicate)) {
+    return Route::kRelay;
+  }
+  return Route::kLocal;
 }
 
 void EncodeRequest(std::span<const std::string_view> args, std::string* out) {
@@ -260,19 +287,26 @@ bool SessionRelay::OnRequest(Client& client, const CommandSpec* cmd,
     client.Clear(server::kClientRelayed);
     return false;
   }
+  Route route = RouteOf(cmd, args, session->in_multi);
   // Primary again (promoted back): a caught-up session is ours once more.
-  const bool local = MustRunHere(cmd, args) || !server_.role().is_replica;
-  if (local && session->slots.empty()) {
-    if (!IsTopLevel(cmd, "quit")) EndRelay(client);
-    return false;
+  if (!server_.role().is_replica) route = Route::kLocalEndRelay;
+  if (route == Route::kRelay && !stopping_) {
+    Relay(client, *session, args, cmd);
+    return true;
   }
-  if (local || stopping_) {
+  // Local replies must not overtake relayed ones: wait for those first.
+  if (!session->slots.empty() || (stopping_ && route == Route::kRelay)) {
     session->held.assign(args.begin(), args.end());
     client.Set(server::kClientRelayWait);
     return true;
   }
-  Relay(client, *session, args, cmd);
-  return true;
+  if (route == Route::kLocalEndRelay) {
+    EndRelay(client);
+  } else if (route == Route::kMirror && session->upstream != nullptr) {
+    // The upstream gets it before anything the session sends next.
+    session->Send(args, ReplyAction::kSwallow);
+  }
+  return false;
 }
 
 void SessionRelay::Relay(Client& client, Session& session, std::span<const std::string_view> args,
@@ -347,10 +381,6 @@ void SessionRelay::Relay(Client& client, Session& session, std::span<const std::
       session.doomed = DoomedExec::kNone;
       session.in_multi = false;
     }
-    // Replies to requests sent after HELLO use its protocol; so do ours.
-    if (IsTopLevel(cmd, "hello") && args.size() > 1 && (args[1] == "2" || args[1] == "3")) {
-      client.set_protocol(args[1] == "3" ? 3 : 2);
-    }
     session.Send(args, ReplyAction::kForward);
   }
   if (session.slots.size() >= kMaxOutstanding) client.Set(server::kClientRelayWait);
@@ -393,6 +423,17 @@ void SessionRelay::AfterReplies(Client& client) {
   }
   client.ProcessInput();
   server_.MarkPendingWrite(client);
+}
+
+void SessionRelay::ResumeRelaying() {
+  if (!std::exchange(stopping_, false)) return;
+  std::vector<uint64_t> held;
+  server_.ForEachClient([&](Client& c) {
+    if (c.Has(server::kClientRelayWait) && SessionOf(c) != nullptr) held.push_back(c.id());
+  });
+  for (uint64_t id : held) {
+    if (Client* c = server_.FindClient(id); c != nullptr) AfterReplies(*c);
+  }
 }
 
 size_t SessionRelay::RepliesOutstanding() {

@@ -5,16 +5,12 @@
 
 #include <utility>
 
-#include "baton/replication/replication.h"
 #include "baton/server/client.h"
-#include "baton/server/errors.h"
 #include "baton/switchover/failover.h"
 #include "baton/switchover/session_relay.h"
 
 namespace baton::switchover {
 namespace {
-
-namespace err = server::err;
 
 // How long after the switch the old primary keeps answering (REDIRECT)
 // before it exits, and the silence that ends the wait sooner.
@@ -47,12 +43,7 @@ HandoverRefusal StartShutdownHandover(server::Server& server,
                                       const server::Server::ShutdownOptions& options,
                                       uint64_t client_id) {
   Failover& failover = Failover::Get(server);
-  if (failover.state() != FailoverState::kNone) return err::kFailoverRunning;
-  if (server.role().is_replica) return err::kFailoverOnReplica;
-  int replicas = 0;
-  replication::Replication::Get(server).ForEachReplica(
-      [&](server::Client&, replication::ReplicaSession&) { ++replicas; });
-  if (replicas == 0) return err::kFailoverNoReplicas;
+  if (HandoverRefusal refusal = failover.StartRefusal(); !refusal.empty()) return refusal;
 
   FailoverRequest request;  // to the first replica that catches up
   request.timeout_ms = server.settings().shutdown_timeout > 0
@@ -67,6 +58,19 @@ HandoverRefusal StartShutdownHandover(server::Server& server,
   return "";
 }
 
+bool StartRelayDrain(server::Server& server, const server::Server::ShutdownOptions& options,
+                     uint64_t client_id) {
+  if (options.now) return false;
+  Failover& failover = Failover::Get(server);
+  if (failover.shutdown_handover || failover.session_relay->RepliesOutstanding() == 0) {
+    return false;
+  }
+  failover.shutdown_handover = std::make_unique<ShutdownHandover>(server, options, client_id);
+  failover.shutdown_handover->StartDrain();
+  spdlog::warn("Shutting down once the relayed sessions have their replies.");
+  return true;
+}
+
 bool ShutdownHandoverRunning(server::Server& server) {
   return server.switchover_state && Failover::Get(server).shutdown_handover != nullptr;
 }
@@ -78,6 +82,7 @@ bool AbortShutdownHandover(server::Server& server) {
   std::unique_ptr<ShutdownHandover> handover = std::move(failover.shutdown_handover);
   failover.on_finished = nullptr;
   failover.Abort("Shutdown aborted");
+  failover.session_relay->ResumeRelaying();
   spdlog::warn("Shutdown manually aborted.");
   return true;
 }
@@ -97,6 +102,14 @@ ShutdownHandover::~ShutdownHandover() {
   timer_->owner = nullptr;
   uv_timer_stop(&timer_->handle);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_->handle), Timer::OnClose);
+}
+
+void ShutdownHandover::StartDrain() {
+  server_.UpdateCachedTime();
+  failover_ended_ms_ = server_.NowMs();
+  drain_started_ms_ = failover_ended_ms_;
+  handed_over_ = true;
+  Failover::Get(server_).session_relay->StopRelaying();
 }
 
 void ShutdownHandover::OnFailoverFinished(bool handed_over) {
@@ -124,13 +137,16 @@ void ShutdownHandover::Tick() {
   if (failover_ended_ms_ < 0) return;
   server_.UpdateCachedTime();
   if (handed_over_) {
-    const int64_t since = server_.NowMs() - failover_ended_ms_;
-    if (!ClientsQuiet() && since < kMaxLingerMs) return;
-    // Relayed sessions close between replies: no new request goes out, and
-    // the ones under way get their answers first.
+    const int64_t now = server_.NowMs();
     SessionRelay& relay = *Failover::Get(server_).session_relay;
-    relay.StopRelaying();
-    if (relay.RepliesOutstanding() > 0 && since < kMaxLingerMs + kMaxRelayDrainMs) return;
+    if (drain_started_ms_ < 0) {
+      if (!ClientsQuiet() && now - failover_ended_ms_ < kMaxLingerMs) return;
+      // Relayed sessions close between replies: no new request goes out,
+      // and the ones under way get their answers first.
+      relay.StopRelaying();
+      drain_started_ms_ = now;
+    }
+    if (relay.RepliesOutstanding() > 0 && now - drain_started_ms_ < kMaxRelayDrainMs) return;
   }
   uv_timer_stop(&timer_->handle);
   std::string error = server_.Shutdown(options_);
@@ -141,8 +157,11 @@ void ShutdownHandover::Tick() {
     c->reply().Error("ERR " + error);
     server_.MarkPendingWrite(*c);
   }
+  // The node stays up: relayed sessions go on.
+  Failover& failover = Failover::Get(server_);
+  failover.session_relay->ResumeRelaying();
   // Last use of `this`: the module lets go of the finished hand-over.
-  Failover::Get(server_).shutdown_handover.reset();
+  failover.shutdown_handover.reset();
 }
 
 }  // namespace baton::switchover

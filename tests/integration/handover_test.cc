@@ -6,6 +6,7 @@
 // subscribers are ordinary sessions of a replica. baton-pulse checks both
 // client modes under load: no error, no lost write. Every wait is a bounded poll.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <string>
 #include <vector>
@@ -84,12 +85,23 @@ TEST_F(HandoverTest, LegacySessionKeepsItsStateAndWritesToTheNewPrimary) {
   EXPECT_EQ(Text(legacy.get(), {"SET", "k", "after"}), "OK");
   EXPECT_EQ(Text(legacy.get(), {"GET", "k"}), "after");
   EXPECT_EQ(Text(legacy.get(), {"INCR", "n"}), "1");
-  // The session lives on the new primary now: its name and database are there.
-  EXPECT_EQ(Text(legacy.get(), {"CLIENT", "GETNAME"}), "app-1");
+  // Its data commands run on the new primary, under its name and database.
   Connection on_new = replica_->Connect();
+  EXPECT_NE(Text(on_new.get(), {"CLIENT", "LIST"}).find("name=app-1"), std::string::npos);
   EXPECT_EQ(Text(on_new.get(), {"SELECT", "3"}), "OK");
   EXPECT_EQ(Text(on_new.get(), {"GET", "k"}), "after");
   EXPECT_EQ(InfoField(*primary_, "relayed_clients", "clients"), "1");
+  // Commands about the node itself answer for the node it is connected to.
+  Reply role = Command(legacy.get(), {"ROLE"});
+  ASSERT_TRUE(role && role->type == REDIS_REPLY_ARRAY && role->elements > 0);
+  EXPECT_EQ(std::string(role->element[0]->str), "slave");
+  EXPECT_EQ(Text(legacy.get(), {"CLIENT", "GETNAME"}), "app-1");
+  // SELECT applies here and there: a data command and a local one agree.
+  EXPECT_EQ(Text(legacy.get(), {"SELECT", "5"}), "OK");
+  EXPECT_EQ(Text(legacy.get(), {"SET", "in5", "x"}), "OK");
+  EXPECT_EQ(Text(on_new.get(), {"SELECT", "5"}), "OK");
+  EXPECT_EQ(Text(on_new.get(), {"GET", "in5"}), "x");
+  EXPECT_EQ(Text(legacy.get(), {"SELECT", "3"}), "OK");
   // A pipeline comes back whole and in order.
   for (int i = 0; i < 100; ++i) SendOnly(legacy.get(), {"INCR", "n"});
   for (int i = 0; i < 100; ++i) EXPECT_EQ(ReplyText(NextReply(legacy.get())), std::to_string(i + 2));
@@ -174,6 +186,30 @@ TEST_F(HandoverTest, SubscribersStayHereAndHearMessagesThroughReplication) {
   Reply message = NextReply(sub.get());
   ASSERT_TRUE(message && message->type == REDIS_REPLY_ARRAY && message->elements == 3);
   EXPECT_EQ(std::string(message->element[2]->str), "hello");
+}
+
+// SIGTERM on the old primary while a relayed session pipelines: the
+// session gets every reply to what it sent, then the connection closes.
+TEST_F(HandoverTest, ShutdownOfTheOldPrimaryClosesRelayedSessionsBetweenReplies) {
+  StartPair();
+  Connection legacy = primary_->Connect();
+  EXPECT_EQ(Text(legacy.get(), {"PING"}), "PONG");
+  SwitchOver();
+  constexpr int kSent = 2000;
+  for (int i = 0; i < kSent; ++i) SendOnly(legacy.get(), {"INCR", "drained"});
+  ASSERT_TRUE(WaitFor([&] { return ReplyText(replica_->Command({"GET", "drained"})) != "<nil>"; }));
+  ASSERT_EQ(kill(primary_->pid(), SIGTERM), 0);
+  int answered = 0;
+  for (; answered < kSent; ++answered) {
+    Reply r = NextReply(legacy.get());
+    if (r == nullptr) break;
+    ASSERT_EQ(r->type, REDIS_REPLY_INTEGER) << ReplyText(r);
+    ASSERT_EQ(r->integer, answered + 1);
+  }
+  EXPECT_EQ(primary_->WaitExit(), 0) << primary_->ReadLog();
+  // Every INCR answered was applied on the new primary, and no other.
+  EXPECT_EQ(ReplyText(replica_->Command({"GET", "drained"})), std::to_string(answered));
+  EXPECT_GT(answered, 0);
 }
 
 TEST_F(HandoverTest, SwitchedOffLegacySessionsSeeReadonly) {

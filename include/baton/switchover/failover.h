@@ -60,7 +60,10 @@ class Failover : public server::Server::ModuleState {
   static Failover& Get(server::Server& server);
 
   [[nodiscard]] FailoverState state() const { return state_; }
-  // Starts a failover (the command checked every precondition).
+  // Why a failover cannot start now, in Redis's order of checks (one
+  // running already, this node a replica, no replica connected); "" when it can.
+  [[nodiscard]] std::string_view StartRefusal() const;
+  // Starts a failover (the caller checked StartRefusal() and the request).
   void Start(const FailoverRequest& request);
   // Rolls back whatever stage runs (FAILOVER ABORT, errors, timeout).
   void Abort(std::string_view why);
@@ -99,6 +102,7 @@ class Failover : public server::Server::ModuleState {
   std::string target_host_;  // chosen target
   int target_port_ = 0;
   int64_t sync_offset_ = 0;  // the paused dataset's offset the target must reach
+  int64_t paused_at_ms_ = 0;  // when writes were paused (logged at the end)
   bool switching_ = false;   // inside ReplicaOf(): link states are ours, not answers
   Pending pending_ = Pending::kNone;
   std::string pending_why_;

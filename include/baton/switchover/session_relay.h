@@ -13,10 +13,14 @@
 // in BLPOP and friends has its command issued there with the time it had
 // left.
 //
-// Commands that must run here (QUIT, RESET, SUBSCRIBE, PSUBSCRIBE,
-// SSUBSCRIBE, MONITOR, CLIENT REPLY OFF|SKIP) wait until the relayed
-// replies are all back; all but QUIT then end the relay (the session is an
-// ordinary one of this node again). A session idle for
+// Data commands (flagged write or readonly, scripts, PUBLISH), transactions
+// and WAIT are relayed; so is everything inside MULTI. Other commands (PING,
+// INFO, ROLE, CONFIG, CLIENT, SHUTDOWN, QUIT...) concern this node and run
+// here, once the relayed replies are back, as for -REDIRECT clients; SELECT,
+// HELLO and CLIENT SETNAME run here and are mirrored upstream. RESET,
+// SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE, MONITOR and CLIENT REPLY OFF|SKIP end
+// the relay (the session is an ordinary one of this node again). A session
+// idle for
 // switchover-handover-idle-timeout seconds is closed between replies; one
 // whose upstream fails is closed after the replies it got.
 #pragma once
@@ -57,6 +61,8 @@ class SessionRelay {
 
   // Shutdown: no new request is relayed; sessions hold their input.
   void StopRelaying() { stopping_ = true; }
+  // The shutdown was aborted: held requests go on.
+  void ResumeRelaying();
   // Replies still expected from the new primary, over every session.
   [[nodiscard]] size_t RepliesOutstanding();
   // Sessions relayed now (INFO clients: relayed_clients).

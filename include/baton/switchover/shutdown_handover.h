@@ -33,7 +33,15 @@ HandoverRefusal StartShutdownHandover(server::Server& server,
                                       const server::Server::ShutdownOptions& options,
                                       uint64_t client_id);
 
-// True while a hand-over runs (a second signal then exits at once).
+// Shutting down a node whose relayed sessions (session_relay.h) still wait
+// for replies from the new primary: no new request is relayed, and the node
+// shuts down with `options` once those replies are back (at most two
+// seconds), so that each session closes between two replies. False when
+// nothing is outstanding (or with NOW): shut down at once.
+bool StartRelayDrain(server::Server& server, const server::Server::ShutdownOptions& options,
+                     uint64_t client_id);
+
+// True while a hand-over or a drain runs (a second signal then exits at once).
 bool ShutdownHandoverRunning(server::Server& server);
 
 // SHUTDOWN ABORT: rolls the failover back and cancels the shutdown. False
@@ -51,6 +59,8 @@ class ShutdownHandover {
 
   // The failover ended: from now on, wait for the clients to go quiet.
   void OnFailoverFinished(bool handed_over);
+  // No failover: only let the relayed sessions get their replies.
+  void StartDrain();
   // Polled from a 10 ms timer: shuts down once the clients are quiet.
   void Tick();
 
@@ -62,6 +72,7 @@ class ShutdownHandover {
   server::Server::ShutdownOptions options_;
   uint64_t client_id_;
   int64_t failover_ended_ms_ = -1;  // -1: the failover still runs
+  int64_t drain_started_ms_ = -1;   // -1: relayed sessions still take requests
   bool handed_over_ = false;
   Timer* timer_ = nullptr;
 };
