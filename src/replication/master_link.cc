@@ -473,6 +473,10 @@ void MasterLink::FinishTransfer() {
   srv.FlushAll();
   spdlog::info("MASTER <-> REPLICA sync: Loading DB in memory");
   persistence::LoadResult res = persistence::LoadRdbFile(srv, temp_path_);
+  // Loading blocks the loop (a million keys: tens of seconds here): without
+  // a fresh clock the link would look silent since before the load and time
+  // out at once.
+  srv.UpdateCachedTime();
   unlink(temp_path_.c_str());
   temp_path_.clear();
   if (!res.error.empty()) {
