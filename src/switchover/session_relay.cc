@@ -55,7 +55,7 @@ Route RouteOf(const CommandSpec* cmd, std::span<const std::string_view> args, bo
   if (cmd == nullptr || in_multi) return Route::kRelay;
   if (cmd->fullname == "client|reply") {
     return args.size() > 2 && util::EqualsIgnoreCase(args[2], "on") ? Route::kLocal
-                                                                      : Route::kLocalEndRelay;
+                                                                    : Route::kLocalEndRelay;
   }
   if (IsTopLevel(cmd, "reset") || IsTopLevel(cmd, "subscribe") || IsTopLevel(cmd, "psubscribe") ||
       IsTopLevel(cmd, "ssubscribe") || IsTopLevel(cmd, "monitor")) {
@@ -367,10 +367,9 @@ void SessionRelay::Relay(Client& client, Session& session, std::span<const std::
   }
 
   if (IsTopLevel(cmd, "exec") && session.doomed != DoomedExec::kNone) {
-    std::string answer =
-        session.doomed == DoomedExec::kAbort
-            ? "-" + std::string(server::err::kExecAbort) + "\r\n"
-            : std::string(client.protocol() == 3 ? "_\r\n" : "*-1\r\n");
+    std::string answer = session.doomed == DoomedExec::kAbort
+                             ? "-" + std::string(server::err::kExecAbort) + "\r\n"
+                             : std::string(client.protocol() == 3 ? "_\r\n" : "*-1\r\n");
     session.doomed = DoomedExec::kNone;
     session.in_multi = false;
     session.Send({"DISCARD"}, ReplyAction::kReplace, std::move(answer));

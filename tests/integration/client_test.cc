@@ -37,25 +37,6 @@ bool IsPostponed(redisContext* observer, int64_t id) {
              std::string::npos;
 }
 
-void Send(redisContext* c, const std::vector<std::string>& args) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  ASSERT_EQ(redisAppendCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data()),
-            REDIS_OK);
-  int done = 0;
-  while (done == 0) ASSERT_EQ(redisBufferWrite(c, &done), REDIS_OK);
-}
-
-Reply Receive(redisContext* c) {
-  void* r = nullptr;
-  if (redisGetReply(c, &r) != REDIS_OK) return nullptr;
-  return Reply(static_cast<redisReply*>(r));
-}
-
 class ClientIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(server_.Start()); }
@@ -79,9 +60,9 @@ TEST_F(ClientIntegrationTest, PauseWritePostponesWritesInArrivalOrder) {
   // A long pause: it must end by UNPAUSE, not by itself.
   ASSERT_EQ(Str(Command(a.get(), {"CLIENT", "PAUSE", "100000", "WRITE"})), "OK");
 
-  Send(b.get(), {"APPEND", "log", "b"});
+  ASSERT_TRUE(SendRequest(b.get(), {"APPEND", "log", "b"}));
   ASSERT_TRUE(WaitFor([&] { return IsPostponed(a.get(), b_id); })) << ListLine(a.get(), b_id);
-  Send(d.get(), {"APPEND", "log", "d"});
+  ASSERT_TRUE(SendRequest(d.get(), {"APPEND", "log", "d"}));
   ASSERT_TRUE(WaitFor([&] { return IsPostponed(a.get(), d_id); })) << ListLine(a.get(), d_id);
 
   // Reads are served meanwhile and see no postponed write.
@@ -90,8 +71,8 @@ TEST_F(ClientIntegrationTest, PauseWritePostponesWritesInArrivalOrder) {
   EXPECT_TRUE(IsPostponed(a.get(), b_id));
 
   ASSERT_EQ(Str(Command(a.get(), {"CLIENT", "UNPAUSE"})), "OK");
-  Reply rb = Receive(b.get());
-  Reply rd = Receive(d.get());
+  Reply rb = NextReply(b.get());
+  Reply rd = NextReply(d.get());
   ASSERT_NE(rb, nullptr);
   ASSERT_NE(rd, nullptr);
   EXPECT_EQ(rb->integer, 2);
@@ -150,15 +131,15 @@ TEST_F(ClientIntegrationTest, KillYourselfGetsTheReplyFirst) {
 TEST_F(ClientIntegrationTest, ReplyOffAndSkip) {
   Connection a = Open();
   ASSERT_TRUE(a);
-  Send(a.get(), {"CLIENT", "REPLY", "SKIP"});
-  Send(a.get(), {"SET", "skipped", "1"});
-  Send(a.get(), {"PING", "after-skip"});
-  EXPECT_EQ(Str(Receive(a.get())), "after-skip");
-  Send(a.get(), {"CLIENT", "REPLY", "OFF"});
-  Send(a.get(), {"SET", "off", "1"});
-  Send(a.get(), {"GET", "off"});
-  Send(a.get(), {"CLIENT", "REPLY", "ON"});
-  EXPECT_EQ(Str(Receive(a.get())), "OK");
+  ASSERT_TRUE(SendRequest(a.get(), {"CLIENT", "REPLY", "SKIP"}));
+  ASSERT_TRUE(SendRequest(a.get(), {"SET", "skipped", "1"}));
+  ASSERT_TRUE(SendRequest(a.get(), {"PING", "after-skip"}));
+  EXPECT_EQ(Str(NextReply(a.get())), "after-skip");
+  ASSERT_TRUE(SendRequest(a.get(), {"CLIENT", "REPLY", "OFF"}));
+  ASSERT_TRUE(SendRequest(a.get(), {"SET", "off", "1"}));
+  ASSERT_TRUE(SendRequest(a.get(), {"GET", "off"}));
+  ASSERT_TRUE(SendRequest(a.get(), {"CLIENT", "REPLY", "ON"}));
+  EXPECT_EQ(Str(NextReply(a.get())), "OK");
   EXPECT_EQ(Str(Command(a.get(), {"MGET", "skipped", "off"})), "<type 2>");
   Reply both = Command(a.get(), {"MGET", "skipped", "off"});
   ASSERT_NE(both, nullptr);

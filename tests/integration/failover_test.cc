@@ -52,7 +52,9 @@ void ExpectSwapped(const ServerProcess& old_master, const ServerProcess& new_mas
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(new_master, old_master); }));
   // Writes go to the new master and reach the old one.
   EXPECT_EQ(ReplyText(new_master.Command({"SET", "after", "failover"})), "OK");
-  ASSERT_TRUE(WaitFor([&] { return ReplyText(old_master.Command({"GET", "after"})) == "failover"; }));
+  ASSERT_TRUE(WaitFor([&] {
+    return ReplyText(old_master.Command({"GET", "after"})) == "failover";
+  }));
   EXPECT_EQ(ReplyText(old_master.Command({"SET", "x", "y"})),
             "READONLY You can't write against a read only replica.");
 }
@@ -142,7 +144,8 @@ TEST(FailoverTest, FailoverToAnyReplicaSwapsRolesWithPartialResync) {
   EXPECT_EQ(ReplyText(master.Command({"DEBUG", "DIGEST"})), digest);
 
   // And back again, with FAILOVER TO.
-  EXPECT_EQ(ReplyText(replica.Command({"FAILOVER", "TO", "127.0.0.1", PortOf(master), "TIMEOUT", "5000"})),
+  EXPECT_EQ(ReplyText(replica.Command(
+                {"FAILOVER", "TO", "127.0.0.1", PortOf(master), "TIMEOUT", "5000"})),
             "OK");
   ExpectSwapped(replica, master);
   EXPECT_EQ(ReplyText(master.Command({"DEL", "after"})), "1");
@@ -209,7 +212,8 @@ TEST(FailoverTest, RedirectClientLosesNoAcknowledgedWrite) {
   while (done == 0) ASSERT_EQ(redisBufferWrite(blocked.get(), &done), REDIS_OK);
   ASSERT_TRUE(WaitFor([&] { return InfoField(master, "blocked_clients", "clients") == "1"; }));
   ASSERT_TRUE(WaitFor([&] { return acked_total.load() >= 200; }));
-  const std::string failover = ReplyText(master.Command({"FAILOVER", "TO", "127.0.0.1", PortOf(replica)}));
+  const std::string failover =
+      ReplyText(master.Command({"FAILOVER", "TO", "127.0.0.1", PortOf(replica)}));
   if (failover != "OK") {
     stop = true;
     writer.join();

@@ -121,9 +121,10 @@ TEST_P(ReplicationTest, FullSyncThenStreamedWrites) {
   freeReplyObject(raw);
   master.Command({"SET", "short", "v", "PX", "50"});
   // "short" may expire between two reads: equal once its DEL has arrived too.
-  EXPECT_TRUE(
-      WaitFor([&] { return CaughtUp(master, replica) && Digest(replica) == Digest(master); }))
-      << Digest(replica) << " vs " << Digest(master);
+  EXPECT_TRUE(WaitFor([&] {
+    return CaughtUp(master, replica) && Digest(replica) == Digest(master);
+  })) << Digest(replica)
+      << " vs " << Digest(master);
   EXPECT_EQ(Str(replica.Command({"LLEN", "waitlist"})), "1");
   // The master's DEL of the expired key reaches the replica (DBSIZE counts
   // keys that are expired but not deleted yet).

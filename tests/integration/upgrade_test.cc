@@ -29,8 +29,8 @@ std::vector<std::string> NodeArgs(std::vector<std::string> more = {}) {
 // until it answers.
 void Restart(ServerProcess& node, int port) {
   ASSERT_TRUE(node.Launch(port));
-  ASSERT_TRUE(
-      WaitFor([&] { return ReplyText(node.Command({"PING"})) == "PONG"; }, std::chrono::seconds(20)))
+  ASSERT_TRUE(WaitFor([&] { return ReplyText(node.Command({"PING"})) == "PONG"; },
+                      std::chrono::seconds(20)))
       << node.ReadLog();
 }
 
@@ -94,7 +94,8 @@ TEST(ShutdownHandoverTest, SigtermWithShutdownFailoverHandsOver) {
   ASSERT_TRUE(replica.Start());
   Attach(replica, primary);
   for (int i = 0; i < 100; ++i) {
-    ASSERT_EQ(ReplyText(primary.Command({"SET", "k" + std::to_string(i), std::to_string(i)})), "OK");
+    ASSERT_EQ(ReplyText(primary.Command({"SET", "k" + std::to_string(i), std::to_string(i)})),
+              "OK");
   }
   ASSERT_EQ(kill(primary.pid(), SIGTERM), 0);
   EXPECT_EQ(primary.WaitExit(std::chrono::seconds(30)), 0) << primary.ReadLog();

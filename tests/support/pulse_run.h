@@ -40,10 +40,11 @@ struct PulseRun {
 
 // A generous per-request deadline: on a loaded CI machine a reply may take
 // seconds, and a steady run must not report timeouts for that.
-inline PulseRun RunPulse(int port, const std::string& extra) {
+inline PulseRun RunPulse(int port, const std::string& extra, int timeout_ms = 8000) {
   PulseRun run;
   const std::string cmd = std::string(BATON_PULSE_BINARY) + " --host 127.0.0.1 --port " +
-                          std::to_string(port) + " --timeout-ms 8000 " + extra + " --json 2>&1";
+                          std::to_string(port) + " --timeout-ms " + std::to_string(timeout_ms) +
+                          " " + extra + " --json 2>&1";
   run.output = RunShell(cmd, &run.exit_code);
   std::string trimmed = run.output;
   while (!trimmed.empty() && trimmed.back() == '\n') trimmed.pop_back();

@@ -210,14 +210,44 @@ Reply ServerProcess::Command(const std::vector<std::string>& args) const {
   return testing::Command(c.get(), args);
 }
 
-Reply Command(redisContext* c, const std::vector<std::string>& args) {
+namespace {
+
+// hiredis's argv form of `args` (the strings must outlive the call).
+struct Argv {
+  explicit Argv(const std::vector<std::string>& args) {
+    for (const auto& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+  }
   std::vector<const char*> argv;
   std::vector<size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
+};
+
+}  // namespace
+
+Reply Command(redisContext* c, const std::vector<std::string>& args) {
+  Argv a(args);
+  void* r = redisCommandArgv(c, static_cast<int>(args.size()), a.argv.data(), a.lens.data());
+  return Reply(static_cast<redisReply*>(r));
+}
+
+bool SendRequest(redisContext* c, const std::vector<std::string>& args) {
+  Argv a(args);
+  if (redisAppendCommandArgv(c, static_cast<int>(args.size()), a.argv.data(), a.lens.data()) !=
+      REDIS_OK) {
+    return false;
   }
-  void* r = redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data());
+  int done = 0;
+  while (done == 0) {
+    if (redisBufferWrite(c, &done) != REDIS_OK) return false;
+  }
+  return true;
+}
+
+Reply NextReply(redisContext* c) {
+  void* r = nullptr;
+  if (redisGetReply(c, &r) != REDIS_OK) return nullptr;
   return Reply(static_cast<redisReply*>(r));
 }
 

@@ -122,6 +122,11 @@ std::string EncodeCommand(const std::vector<std::string>& args);
 
 // Runs a command on an existing connection.
 Reply Command(redisContext* c, const std::vector<std::string>& args);
+// Sends one request without waiting for its reply (pipelines, blocking
+// commands); false when it could not be written.
+bool SendRequest(redisContext* c, const std::vector<std::string>& args);
+// The next reply on `c` (nullptr when the connection failed).
+Reply NextReply(redisContext* c);
 // The value of `field` in INFO `section` of `server` ("" when absent or
 // when the server does not answer).
 std::string InfoField(const ServerProcess& server, const std::string& field,

@@ -101,9 +101,9 @@ class Failover : public server::Server::ModuleState {
   FailoverRequest request_;
   std::string target_host_;  // chosen target
   int target_port_ = 0;
-  int64_t sync_offset_ = 0;  // the paused dataset's offset the target must reach
+  int64_t sync_offset_ = 0;   // the paused dataset's offset the target must reach
   int64_t paused_at_ms_ = 0;  // when writes were paused (logged at the end)
-  bool switching_ = false;   // inside ReplicaOf(): link states are ours, not answers
+  bool switching_ = false;    // inside ReplicaOf(): link states are ours, not answers
   Pending pending_ = Pending::kNone;
   std::string pending_why_;
   bool resume_ = false;  // postponed clients run again before the loop sleeps

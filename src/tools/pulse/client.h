@@ -76,10 +76,10 @@ class PulseClient {
   State state_ = State::kIdle;
   bool stopping_ = false;
   bool connected_once_ = false;
-  int key_ = 0;               // the counter in use, 0..keys-1
-  bool op_open_ = false;      // an operation was started and not yet resolved
-  uint64_t op_start_us_ = 0;  // when the current operation was first sent
-  int redirect_hops_ = 0;     // consecutive redirects for the current operation
+  int key_ = 0;                 // the counter in use, 0..keys-1
+  bool op_open_ = false;        // an operation was started and not yet resolved
+  uint64_t op_start_us_ = 0;    // when the current operation was first sent
+  int redirect_hops_ = 0;       // consecutive redirects for the current operation
   uint64_t requests_sent_ = 0;  // tells a reply read at the deadline from a new request
 };
 

@@ -210,8 +210,8 @@ Verification VerifyCounters(const Options& o, const std::vector<int64_t>& acks) 
   Verification v;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     v = VerifyOnce(o, acks);
-    if (v.done || (v.error.rfind("connection error", 0) != 0 &&
-                   v.error.rfind("cannot connect", 0) != 0)) {
+    if (v.done ||
+        (v.error.rfind("connection error", 0) != 0 && v.error.rfind("cannot connect", 0) != 0)) {
       break;
     }
   }
