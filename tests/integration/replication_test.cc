@@ -305,7 +305,10 @@ TEST(ReplicationFaultTest, KilledReplicaDuringSyncAndSlowReplicaDisconnected) {
   // It comes back and catches up (a full sync of 200k keys: slow on a busy host).
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(master, replica); }, std::chrono::seconds(60)))
       << replica.ReadLog();
-  EXPECT_EQ(Digest(replica), Digest(master));
+  // A loaded host may time one DEBUG DIGEST out: ask again.
+  EXPECT_TRUE(
+      WaitFor([&] { return Digest(replica) == Digest(master); }, std::chrono::seconds(30)))
+      << Digest(replica) << " vs " << Digest(master);
 }
 
 }  // namespace
