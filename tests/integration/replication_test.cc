@@ -306,8 +306,7 @@ TEST(ReplicationFaultTest, KilledReplicaDuringSyncAndSlowReplicaDisconnected) {
   ASSERT_TRUE(WaitFor([&] { return CaughtUp(master, replica); }, std::chrono::seconds(60)))
       << replica.ReadLog();
   // A loaded host may time one DEBUG DIGEST out: ask again.
-  EXPECT_TRUE(
-      WaitFor([&] { return Digest(replica) == Digest(master); }, std::chrono::seconds(30)))
+  EXPECT_TRUE(WaitFor([&] { return Digest(replica) == Digest(master); }, std::chrono::seconds(30)))
       << Digest(replica) << " vs " << Digest(master);
 }
 
