@@ -199,6 +199,35 @@ TEST_F(HandoverTest, SwitchedOffLegacySessionsSeeReadonly) {
   EXPECT_EQ(InfoField(*primary_, "relayed_clients", "clients"), "0");
 }
 
+// Between the old primary's PSYNC FAILOVER and the target's answer the old
+// primary is already a replica but its writes are still paused: a write of
+// a legacy session arriving then waits and is relayed, not refused. The
+// stopped target holds the switch in that state (FORCE moves on without its
+// ACK; it had everything before it stopped).
+TEST_F(HandoverTest, WriteArrivingWhileTheSwitchFinishesIsRelayedNotRefused) {
+  StartPair();
+  Connection legacy = primary_->Connect();
+  ASSERT_TRUE(legacy);
+  EXPECT_EQ(Text(legacy.get(), {"SET", "n", "10"}), "OK");
+  ASSERT_TRUE(WaitFor([&] { return CaughtUp(*primary_, *replica_); }));
+  ASSERT_EQ(kill(replica_->pid(), SIGSTOP), 0);
+  EXPECT_EQ(ReplyText(primary_->Command(
+                {"FAILOVER", "TO", "127.0.0.1", PortOf(*replica_), "TIMEOUT", "100", "FORCE"})),
+            "OK");
+  ASSERT_TRUE(WaitFor(
+      [&] { return InfoField(*primary_, "master_failover_state") == "failover-in-progress"; }));
+  EXPECT_EQ(RoleOf(*primary_), "slave");
+  ASSERT_TRUE(SendRequest(legacy.get(), {"INCR", "n"}));
+  // The INCR is in the old primary's hands before the target wakes up.
+  ASSERT_TRUE(WaitFor([&] {
+    return ReplyText(primary_->Command({"CLIENT", "LIST"})).find("cmd=incr") != std::string::npos;
+  })) << primary_->ReadLog();
+  ASSERT_EQ(kill(replica_->pid(), SIGCONT), 0);
+  EXPECT_EQ(ReplyText(NextReply(legacy.get())), "11") << primary_->ReadLog();
+  ASSERT_TRUE(WaitFor([&] { return RoleOf(*replica_) == "master"; }));
+  EXPECT_EQ(ReplyText(replica_->Command({"GET", "n"})), "11");
+}
+
 // baton-pulse under load, FAILOVER at 1 s: legacy clients (relayed) and
 // redirect clients (which follow -REDIRECT) see no error and lose nothing.
 // The per-request deadline outlasts the multi-second freezes of a loaded
