@@ -2,13 +2,14 @@
 # Baton vs Debian's redis-server, side by side on this machine.
 #
 #   BATON=build/baton-server bench/compare.sh [-n requests] [-c clients] [-t tests] [-P "1 16"]
-#       [-T type-tests] [-r random-keyspace] [-m type-memory-keys]
+#       [-T type-tests] [-r random-keyspace] [-m type-memory-keys] [-R rounds]
 #
 # Builds nothing. Starts redis-server and baton-server on random loopback
 # ports with equivalent settings (no persistence, DEBUG enabled), then, for
 # each pipeline depth and test, runs redis-benchmark against redis and baton
-# alternately, recording ops/s and the server's CPU time per request
-# (utime+stime from /proc/PID/stat over the run). Finally it fills both with
+# alternately, -R rounds (default 3) each, recording ops/s and the server's
+# CPU time per request (utime+stime from /proc/PID/stat over the run); the
+# table shows the median of the rounds. Finally it fills both with
 # DEBUG POPULATE and compares used_memory (INFO) and RSS (/proc/PID/status).
 # Data types: the -T tests (LPUSH..ZPOPMIN) run the same way with -r random
 # members; LRANGE_100/600 read a prefilled 1000-element list of "xxx" (what
@@ -29,7 +30,8 @@ type_tests="${TYPE_TESTS-lpush,lpop,lrange_100,lrange_600,sadd,hset,spop,zadd,zp
 random_keys="${RANDOM_KEYS:-100000}"
 type_keys="${TYPE_KEYS:-1000000}"
 run_timeout="${RUN_TIMEOUT:-900}"
-while getopts "n:c:t:P:k:T:r:m:" opt; do
+rounds="${ROUNDS:-3}"
+while getopts "n:c:t:P:k:T:r:m:R:" opt; do
   case "$opt" in
     n) requests="$OPTARG" ;;
     c) clients="$OPTARG" ;;
@@ -39,8 +41,9 @@ while getopts "n:c:t:P:k:T:r:m:" opt; do
     T) type_tests="$OPTARG" ;;
     r) random_keys="$OPTARG" ;;
     m) type_keys="$OPTARG" ;;
+    R) rounds="$OPTARG" ;;
     *) echo "usage: BATON=path $0 [-n requests] [-c clients] [-t tests] [-P \"1 16\"] [-k populate-keys]" \
-         "[-T type-tests] [-r random-keyspace] [-m type-memory-keys (0: skip)]" >&2
+         "[-T type-tests] [-r random-keyspace] [-m type-memory-keys (0: skip)] [-R rounds]" >&2
        exit 2 ;;
   esac
 done
@@ -126,12 +129,27 @@ bench() {
 }
 declare -A filled
 
-# compare TEST P [RANDOM]: one table row, redis then baton.
+# median VALUES...: the middle value (the lower middle of an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# compare TEST P [RANDOM]: one table row. redis and baton take turns, $rounds
+# times, and each column is the median of its rounds: on a host whose speed
+# drifts by several times within a minute, one run per server compares two
+# different machines.
 compare() {
   local t="$1" p="$2" r="${3:-}"
-  echo "running $t -P $p -n $requests${r:+ -r $r}" >&2
-  read -r r_ops r_cpu < <(bench redis "$t" "$p" "$r")
-  read -r b_ops b_cpu < <(bench baton "$t" "$p" "$r")
+  local -a ro=() rc=() bo=() bc=()
+  local i ops cpu
+  for ((i = 1; i <= rounds; i++)); do
+    echo "running $t -P $p -n $requests${r:+ -r $r} (round $i of $rounds)" >&2
+    read -r ops cpu < <(bench redis "$t" "$p" "$r")
+    ro+=("$ops") rc+=("$cpu")
+    read -r ops cpu < <(bench baton "$t" "$p" "$r")
+    bo+=("$ops") bc+=("$cpu")
+  done
+  local r_ops r_cpu b_ops b_cpu
+  r_ops="$(median "${ro[@]}")" r_cpu="$(median "${rc[@]}")"
+  b_ops="$(median "${bo[@]}")" b_cpu="$(median "${bc[@]}")"
   awk -v t="$t" -v p="$p" -v ro="$r_ops" -v bo="$b_ops" -v rc="$r_cpu" -v bc="$b_cpu" 'BEGIN {
     printf "| %s | %s | %d | %d | %.2f | %.3f | %.3f | %.2f |\n", toupper(t), p, ro, bo,
       (ro > 0 ? bo / ro : 0), rc, bc, (rc > 0 ? bc / rc : 0) }'
@@ -237,5 +255,5 @@ if [[ "$type_keys" -gt 0 ]]; then
   done
 fi
 echo
-echo "requests per run: $requests, clients: $clients, random keyspace for the data-type tests:" \
+echo "requests per run: $requests, rounds (medians): $rounds, clients: $clients, random keyspace for the data-type tests:" \
   "$random_keys, machine: $(nproc) cores, $(uname -srm)"

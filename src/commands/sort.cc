@@ -174,14 +174,7 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
 
   // Redis 7.0's SORT and SORT_RO convert a listpack sorted set to a
   // skiplist, a change OBJECT ENCODING shows afterwards: done here too.
-  if (is_zset && entry->value.As<store::ZSetValue>()->is_listpack()) {
-    auto skiplist = std::make_unique<store::SkiplistZSet>();
-    entry->value.As<store::ZSetValue>()->ForEach([&](std::string_view member, double score) {
-      skiplist->Set(member, score);
-      return true;
-    });
-    entry->value = store::Value::FromAggregate(std::move(skiplist));
-  }
+  if (is_zset) store::ZSetValue::ConvertToSkiplist(entry->value);
 
   int64_t vector_len = 0;
   if (is_zset) {

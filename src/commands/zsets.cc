@@ -36,14 +36,10 @@ store::Value ZSetFromElements(const CommandContext& ctx,
   for (size_t i = 0; fits && i < elements.size(); ++i) {
     fits = elements[i].first.size() <= limits.max_listpack_value;
   }
-  if (fits) {
-    store::Value value = ZSetValue::New();
-    for (const auto& [m, s] : elements) ZSetValue::Set(value, m, s, limits);
-    return value;
-  }
-  auto skiplist = std::make_unique<store::SkiplistZSet>();
-  for (const auto& [m, s] : elements) skiplist->Set(m, s);
-  return store::Value::FromAggregate(std::move(skiplist));
+  store::Value value = ZSetValue::New();
+  if (!fits) ZSetValue::ConvertToSkiplist(value);
+  for (const auto& [m, s] : elements) ZSetValue::Set(value, m, s, limits);
+  return value;
 }
 
 namespace {

@@ -57,25 +57,41 @@ uint64_t ZSetValue::Scan(uint64_t cursor,
   });
 }
 
-Value ZSetValue::New() { return Value::FromAggregate(std::make_unique<ListpackZSet>()); }
+Value ZSetValue::New() {
+  return Value::FromAggregate(std::unique_ptr<Aggregate>(ListpackZSet::Allocate(0)));
+}
 
 bool ZSetValue::Set(Value& slot, std::string_view member, double score, const ZSetLimits& limits) {
   auto* zset = slot.As<ZSetValue>();
   if (!zset->is_listpack()) return static_cast<SkiplistZSet*>(zset)->Set(member, score);
   auto* lp = static_cast<ListpackZSet*>(zset);
   const bool added = !lp->Delete(member);
-  if (lp->size() + 1 <= limits.max_listpack_entries && member.size() <= limits.max_listpack_value) {
-    lp->Insert(member, score);
+  if (lp->size() + 1 > limits.max_listpack_entries || member.size() > limits.max_listpack_value) {
+    ConvertToSkiplist(slot);
+    slot.As<SkiplistZSet>()->Set(member, score);
     return added;
   }
-  auto converted = std::make_unique<SkiplistZSet>();
-  lp->ForEach([&](std::string_view m, double s) {
-    converted->Set(m, s);
+  const std::string text = ZScoreText(score);
+  const size_t need = CompactList::EntrySize(member) + CompactList::EntrySize(text);
+  if (!lp->list().HasRoom(ListpackZSet::kListOffset, need)) {
+    ListpackZSet* grown = ListpackZSet::Allocate(lp->list().bytes() + need);
+    lp->list().CopyTo(&grown->list());
+    slot = Value::FromAggregate(std::unique_ptr<Aggregate>(grown));
+    lp = grown;
+  }
+  lp->Insert(member, score, text);
+  return added;
+}
+
+void ZSetValue::ConvertToSkiplist(Value& slot) {
+  const auto* zset = slot.As<ZSetValue>();
+  if (!zset->is_listpack()) return;
+  auto skiplist = std::make_unique<SkiplistZSet>();
+  zset->ForEach([&](std::string_view member, double score) {
+    skiplist->Set(member, score);
     return true;
   });
-  converted->Set(member, score);
-  slot = Value::FromAggregate(std::move(converted));
-  return added;
+  slot = Value::FromAggregate(std::move(skiplist));
 }
 
 bool ZSetValue::Remove(Value& slot, std::string_view member) {
@@ -86,59 +102,59 @@ bool ZSetValue::Remove(Value& slot, std::string_view member) {
 
 // --- ListpackZSet ------------------------------------------------------------
 
-ListpackZSet::ListpackZSet() : list_(CompactList::New()) {}
-ListpackZSet::~ListpackZSet() { CompactList::Free(list_); }
+ListpackZSet* ListpackZSet::Allocate(size_t entry_bytes) {
+  void* mem = std::malloc(RoundAlloc(kListOffset + sizeof(CompactList) + entry_bytes));
+  if (mem == nullptr) throw std::bad_alloc();
+  return new (mem) ListpackZSet();
+}
 
 std::unique_ptr<Aggregate> ListpackZSet::Clone() const {
-  auto copy = std::make_unique<ListpackZSet>();
-  copy->list_ = CompactList::Grow(copy->list_, list_->bytes());
-  list_->CopyTo(copy->list_);
-  return copy;
+  ListpackZSet* copy = Allocate(list_.bytes());
+  list_.CopyTo(&copy->list_);
+  return std::unique_ptr<Aggregate>(copy);
 }
 
-size_t ListpackZSet::MemoryUsage() const {
-  return sizeof(ListpackZSet) + RoundAlloc(list_->Footprint());
-}
+size_t ListpackZSet::MemoryUsage() const { return RoundAlloc(kListOffset + list_.Footprint()); }
 
 double ListpackZSet::ScoreAt(size_t pos) const {
-  const CompactEntry e = list_->Get(pos);
+  const CompactEntry e = list_.Get(pos);
   if (e.is_int()) return static_cast<double>(e.int_value());
   const std::string text(e.text());
   return std::strtod(text.c_str(), nullptr);
 }
 
 std::string ListpackZSet::ScoreTextAt(size_t rank) const {
-  const size_t pos = list_->Seek(static_cast<int64_t>(rank * 2 + 1));
-  return std::string(list_->Get(pos).text());
+  const size_t pos = list_.Seek(static_cast<int64_t>(rank * 2 + 1));
+  return std::string(list_.Get(pos).text());
 }
 
 bool ListpackZSet::Score(std::string_view member, double* score) const {
-  const size_t pos = list_->Find(CompactKey(member), 0, 1);
-  if (pos == list_->End()) return false;
-  *score = ScoreAt(list_->Next(pos));
+  const size_t pos = list_.Find(CompactKey(member), 0, 1);
+  if (pos == list_.End()) return false;
+  *score = ScoreAt(list_.Next(pos));
   return true;
 }
 
 bool ListpackZSet::Rank(std::string_view member, size_t* rank) const {
   const CompactKey key(member);
   size_t r = 0;
-  for (size_t pos = list_->Begin(); pos < list_->End(); ++r) {
-    if (list_->Get(pos).Equals(key)) {
+  for (size_t pos = list_.Begin(); pos < list_.End(); ++r) {
+    if (list_.Get(pos).Equals(key)) {
       *rank = r;
       return true;
     }
-    pos = list_->Next(list_->Next(pos));
+    pos = list_.Next(list_.Next(pos));
   }
   return false;
 }
 
 size_t ListpackZSet::CountBefore(const Before& before) const {
   size_t r = 0;
-  for (size_t pos = list_->Begin(); pos < list_->End(); ++r) {
-    const CompactEntry m = list_->Get(pos);
-    const size_t score_pos = list_->Next(pos);
+  for (size_t pos = list_.Begin(); pos < list_.End(); ++r) {
+    const CompactEntry m = list_.Get(pos);
+    const size_t score_pos = list_.Next(pos);
     if (!before(m.text(), ScoreAt(score_pos))) break;
-    pos = list_->Next(score_pos);
+    pos = list_.Next(score_pos);
   }
   return r;
 }
@@ -146,42 +162,40 @@ size_t ListpackZSet::CountBefore(const Before& before) const {
 void ListpackZSet::Walk(size_t start, size_t end, bool reverse, const Visit& fn) const {
   if (start >= end) return;
   if (!reverse) {
-    size_t pos = list_->Seek(static_cast<int64_t>(start * 2));
+    size_t pos = list_.Seek(static_cast<int64_t>(start * 2));
     for (size_t r = start; r < end; ++r) {
-      const CompactEntry m = list_->Get(pos);
-      const size_t score_pos = list_->Next(pos);
+      const CompactEntry m = list_.Get(pos);
+      const size_t score_pos = list_.Next(pos);
       if (!fn(m.text(), ScoreAt(score_pos))) return;
-      pos = list_->Next(score_pos);
+      pos = list_.Next(score_pos);
     }
     return;
   }
-  size_t pos = list_->Seek(static_cast<int64_t>((end - 1) * 2));
+  size_t pos = list_.Seek(static_cast<int64_t>((end - 1) * 2));
   for (size_t r = end; r > start; --r) {
-    const CompactEntry m = list_->Get(pos);
-    if (!fn(m.text(), ScoreAt(list_->Next(pos)))) return;
+    const CompactEntry m = list_.Get(pos);
+    if (!fn(m.text(), ScoreAt(list_.Next(pos)))) return;
     if (pos == 0) return;
-    pos = list_->Prev(list_->Prev(pos));
+    pos = list_.Prev(list_.Prev(pos));
   }
 }
 
-void ListpackZSet::Insert(std::string_view member, double score) {
-  const std::string text = ZScoreText(score);
-  list_ = CompactList::Grow(list_, CompactList::EntrySize(member) + CompactList::EntrySize(text));
-  size_t pos = list_->Begin();
-  while (pos < list_->End()) {
-    const CompactEntry m = list_->Get(pos);
-    const size_t score_pos = list_->Next(pos);
+void ListpackZSet::Insert(std::string_view member, double score, std::string_view score_text) {
+  size_t pos = list_.Begin();
+  while (pos < list_.End()) {
+    const CompactEntry m = list_.Get(pos);
+    const size_t score_pos = list_.Next(pos);
     if (Less(score, member, ScoreAt(score_pos), m.text())) break;
-    pos = list_->Next(score_pos);
+    pos = list_.Next(score_pos);
   }
-  list_->Insert(pos, member);
-  list_->Insert(list_->Next(pos), text);
+  list_.Insert(pos, member);
+  list_.Insert(list_.Next(pos), score_text);
 }
 
 bool ListpackZSet::Delete(std::string_view member) {
-  const size_t pos = list_->Find(CompactKey(member), 0, 1);
-  if (pos == list_->End()) return false;
-  list_->Erase(pos, 2);
+  const size_t pos = list_.Find(CompactKey(member), 0, 1);
+  if (pos == list_.End()) return false;
+  list_.Erase(pos, 2);
   return true;
 }
 

@@ -12,6 +12,7 @@
 
 #include "baton/server/blocking.h"
 #include "baton/server/server.h"
+#include "baton/store/zset_value.h"
 #include "support/server_fixture.h"
 
 namespace baton::testing {
@@ -316,6 +317,47 @@ TEST_F(ZSetsTest, EncodingConversionAtThresholds) {
   EXPECT_EQ(Encoding("u"), "listpack");
   EXPECT_EQ(Run({"ZRANGE", "z", "0", "-1", "WITHSCORES"}), Bulks({"c", "3", "d", "4", "e", "5"}));
   EXPECT_EQ(Run({"ZSCORE", "z", "e"}), Bulk("5"));
+}
+
+// A small sorted set is one block, object and entries together (the
+// 3-member sets of the memory benchmark fit in 48 bytes); adding to a full
+// block moves the set to a bigger one, copies stay independent, and the
+// conversion keeps every member and score.
+TEST_F(ZSetsTest, ListpackIsOneBlockThatMovesWhenItGrows) {
+  using store::ZSetValue;
+  const store::ZSetLimits limits{.max_listpack_entries = 128, .max_listpack_value = 64};
+  store::Value v = ZSetValue::New();
+  EXPECT_TRUE(ZSetValue::Set(v, "a123456", 456, limits));
+  EXPECT_TRUE(ZSetValue::Set(v, "b", 1.5, limits));
+  EXPECT_TRUE(ZSetValue::Set(v, "c6", 123456, limits));
+  EXPECT_EQ(v.EncodingName(), "listpack");
+  EXPECT_LE(v.MemoryUsage(), 48u);
+  store::Value copy = v.Clone();
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_TRUE(ZSetValue::Set(v, "m" + std::to_string(i), i * 0.25, limits));
+  }
+  EXPECT_FALSE(ZSetValue::Set(v, "b", -2, limits));
+  const auto* zset = v.As<ZSetValue>();
+  EXPECT_EQ(v.EncodingName(), "listpack");
+  EXPECT_EQ(zset->size(), 103u);
+  double score = 0;
+  ASSERT_TRUE(zset->Score("m99", &score));
+  EXPECT_EQ(score, 24.75);
+  size_t rank = 99;
+  ASSERT_TRUE(zset->Rank("b", &rank));
+  EXPECT_EQ(rank, 0u);
+  EXPECT_EQ(copy.As<ZSetValue>()->size(), 3u);
+  ASSERT_TRUE(copy.As<ZSetValue>()->Score("b", &score));
+  EXPECT_EQ(score, 1.5);
+
+  ZSetValue::ConvertToSkiplist(v);
+  EXPECT_EQ(v.EncodingName(), "skiplist");
+  zset = v.As<ZSetValue>();
+  EXPECT_EQ(zset->size(), 103u);
+  ASSERT_TRUE(zset->Score("c6", &score));
+  EXPECT_EQ(score, 123456);
+  ASSERT_TRUE(zset->Rank("a123456", &rank));
+  EXPECT_EQ(rank, 101u);  // after b and m0..m99 (24.75 at most), before c6
 }
 
 // Both encodings agree with a simple ordered model under random edits.

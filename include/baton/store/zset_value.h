@@ -71,21 +71,26 @@ class ZSetValue : public Aggregate {
   static bool Set(Value& slot, std::string_view member, double score, const ZSetLimits& limits);
   // Removes a member; true when it was there.
   static bool Remove(Value& slot, std::string_view member);
+  // Replaces a listpack sorted set in `slot` by its skiplist form, members
+  // and scores kept (a skiplist is left as it is).
+  static void ConvertToSkiplist(Value& slot);
 };
 
-// The listpack encoding.
+// The listpack encoding: the object header is followed, in the same
+// malloc'd block, by the list header and its entries (as ListpackHash), so a
+// small sorted set is one allocation. Edits that grow it go through
+// ZSetValue::Set, which moves it to a bigger block when it is full.
 class ListpackZSet final : public ZSetValue {
  public:
-  ListpackZSet();
-  ~ListpackZSet() override;
-  ListpackZSet(const ListpackZSet&) = delete;
-  ListpackZSet& operator=(const ListpackZSet&) = delete;
+  static void operator delete(void* p) { std::free(p); }
+  // A block with room for `entry_bytes` of entries.
+  static ListpackZSet* Allocate(size_t entry_bytes);
 
   [[nodiscard]] std::string_view encoding() const override { return "listpack"; }
   [[nodiscard]] std::unique_ptr<Aggregate> Clone() const override;
   [[nodiscard]] size_t MemoryUsage() const override;
   [[nodiscard]] bool is_listpack() const override { return true; }
-  [[nodiscard]] size_t size() const override { return list_->size() / 2; }
+  [[nodiscard]] size_t size() const override { return list_.size() / 2; }
   bool Score(std::string_view member, double* score) const override;
   bool Rank(std::string_view member, size_t* rank) const override;
   [[nodiscard]] size_t CountBefore(const Before& before) const override;
@@ -93,15 +98,24 @@ class ListpackZSet final : public ZSetValue {
 
   // The score of rank `rank` as stored.
   [[nodiscard]] std::string ScoreTextAt(size_t rank) const;
-  // Inserts a member known to be absent, in order.
-  void Insert(std::string_view member, double score);
+  // Inserts a member known to be absent, in order, with its score and the
+  // score's stored text (ZScoreText). The block must have room for both.
+  void Insert(std::string_view member, double score, std::string_view score_text);
   // Removes a member; true when it was there.
   bool Delete(std::string_view member);
 
+  [[nodiscard]] const CompactList& list() const { return list_; }
+  CompactList& list() { return list_; }
+  // Bytes of the object in front of the list header.
+  static constexpr size_t kListOffset = 8;
+
  private:
+  ListpackZSet() = default;
   [[nodiscard]] double ScoreAt(size_t pos) const;
-  CompactList* list_;
+  CompactList list_;  // last: the entries follow it in the block
 };
+
+static_assert(sizeof(ListpackZSet) == ListpackZSet::kListOffset + sizeof(CompactList));
 
 // One member of the skiplist encoding: hash chain, skiplist links and the
 // member bytes in one allocation.
