@@ -6,7 +6,6 @@
 
 #include <array>
 #include <cstdio>
-#include <fstream>
 #include <unordered_set>
 
 #include "baton/persistence/aof.h"
@@ -15,6 +14,7 @@
 #include "baton/server/server.h"
 #include "baton/server/version.h"
 #include "baton/util/strings.h"
+#include "memory_overview.h"
 
 namespace baton::commands::info {
 namespace {
@@ -32,14 +32,6 @@ std::string FormatTimeval(const timeval& tv) {
   std::snprintf(buf, sizeof(buf), "%ld.%06ld", static_cast<long>(tv.tv_sec),
                 static_cast<long>(tv.tv_usec));
   return buf;
-}
-
-size_t ResidentSetBytes() {
-  std::ifstream statm("/proc/self/statm");
-  size_t pages_total = 0;
-  size_t pages_resident = 0;
-  if (!(statm >> pages_total >> pages_resident)) return 0;
-  return pages_resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
 uint64_t SystemMemoryBytes() {
@@ -165,20 +157,14 @@ void ClientsSection(server::Server& server, SectionWriter& w) {
 
 void MemorySection(server::Server& server, SectionWriter& w) {
   const auto& s = server.settings();
-  const uint64_t used = server.UsedMemory();
-  if (used > server.peak_memory) server.peak_memory = used;
-  const uint64_t peak = server.peak_memory;
-  const uint64_t rss = ResidentSetBytes();
-  uint64_t overhead = 0;
-  uint64_t clients_normal = 0;
-  uint64_t clients_replicas = 0;
-  for (int i = 0; i < server.db_count(); ++i) overhead += server.db(i).OverheadBytes();
-  server.ForEachClient([&](server::Client& c) {
-    const uint64_t bytes = c.OutputBytes() + c.QueryBufferBytes() + sizeof(server::Client);
-    (c.Has(server::kClientReplica) ? clients_replicas : clients_normal) += bytes;
-  });
-  overhead += clients_normal + clients_replicas;
-  const uint64_t dataset = used > overhead ? used - overhead : 0;
+  const MemoryOverview m = ComputeMemoryOverview(server);
+  const uint64_t used = m.used;
+  const uint64_t peak = m.peak;
+  const uint64_t rss = m.rss;
+  const uint64_t overhead = m.overhead;
+  const uint64_t dataset = m.dataset;
+  const uint64_t clients_normal = m.clients_normal;
+  const uint64_t clients_replicas = m.clients_replicas;
   const uint64_t system = SystemMemoryBytes();
   const double frag = used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0;
   w.Field("used_memory", used);

@@ -433,6 +433,7 @@ void RegisterKeyCommands(server::Server& server) {
   RegisterExpireCommands(server);
   RegisterScanCommands(server);
   RegisterObjectCommand(server);
+  RegisterMemoryCommand(server);
 }
 
 }  // namespace baton::commands

@@ -18,6 +18,7 @@ void RegisterGenericKeyCommands(server::Server& server);  // DEL, RENAME, COPY, 
 void RegisterExpireCommands(server::Server& server);      // EXPIRE, TTL, PERSIST...
 void RegisterScanCommands(server::Server& server);        // KEYS, SCAN
 void RegisterObjectCommand(server::Server& server);       // OBJECT
+void RegisterMemoryCommand(server::Server& server);       // MEMORY
 
 // Finds a live key of any type for reading; counts a keyspace hit or miss.
 // `flags` adds store::LookupFlags (e.g. kLookupNoTouch).

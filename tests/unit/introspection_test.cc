@@ -423,3 +423,46 @@ TEST_F(IntrospectionTest, TimeAndLastSave) {
 }  // namespace
 }  // namespace introspection_test
 }  // namespace baton::testing
+
+namespace baton::testing {
+namespace introspection_test {
+namespace {
+
+// MEMORY USAGE counts a key's table entry and its value; MEMORY STATS and
+// INFO memory share one accounting; errors as Redis words them.
+TEST_F(IntrospectionTest, MemoryUsageStatsAndErrors) {
+  EXPECT_EQ(Run({"MEMORY", "USAGE", "missing"}), "$-1\r\n");
+  Run({"SET", "small", "v"});
+  Run({"SET", "large", std::string(1000, 'x')});
+  const std::string small = Run({"MEMORY", "USAGE", "small"});
+  const std::string large = Run({"MEMORY", "USAGE", "large", "SAMPLES", "0"});
+  ASSERT_EQ(small.substr(0, 1), ":") << small;
+  ASSERT_EQ(large.substr(0, 1), ":") << large;
+  EXPECT_GT(std::stol(small.substr(1)), 0);
+  EXPECT_GE(std::stol(large.substr(1)), 1000 + std::stol(small.substr(1)));
+  Run({"HSET", "h", "f", "v"});
+  const std::string hash = Run({"MEMORY", "USAGE", "h"});
+  ASSERT_EQ(hash.substr(0, 1), ":") << hash;
+  EXPECT_GT(std::stol(hash.substr(1)), std::stol(small.substr(1)));
+
+  EXPECT_EQ(Run({"MEMORY", "USAGE", "small", "SAMPLES", "x"}),
+            Err("ERR value is not an integer or out of range"));
+  EXPECT_EQ(Run({"MEMORY", "USAGE", "small", "SAMPLES", "-1"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"MEMORY", "USAGE", "small", "foo"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"MEMORY", "USAGE", "small", "SAMPLES"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"MEMORY", "FOO"}), Err("ERR unknown subcommand 'FOO'. Try MEMORY HELP."));
+  EXPECT_EQ(Run({"MEMORY"}), Err("ERR wrong number of arguments for 'memory' command"));
+
+  const std::string stats = Run({"MEMORY", "STATS"});
+  EXPECT_EQ(stats.substr(0, 4), "*56\r") << stats;  // 27 fields and db.0, as pairs
+  EXPECT_NE(stats.find("$10\r\nkeys.count\r\n:3\r\n"), std::string::npos) << stats;
+  EXPECT_NE(stats.find("$4\r\ndb.0\r\n*6\r\n"), std::string::npos) << stats;
+  EXPECT_EQ(Run({"MEMORY", "PURGE"}), "+OK\r\n");
+  EXPECT_EQ(Run({"MEMORY", "DOCTOR"}).substr(0, 1), "$");
+  EXPECT_EQ(Run({"MEMORY", "MALLOC-STATS"}).substr(0, 1), "$");
+  EXPECT_EQ(Run({"MEMORY", "HELP"}).substr(0, 4), "*14\r");
+}
+
+}  // namespace
+}  // namespace introspection_test
+}  // namespace baton::testing
