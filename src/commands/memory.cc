@@ -10,6 +10,7 @@
 
 #include "baton/commands/helpers.h"
 #include "baton/server/server.h"
+#include "baton/store/compact_list.h"
 #include "keyspace.h"
 #include "memory_overview.h"
 
