@@ -206,7 +206,8 @@ TEST_F(RdbTest, CompressionIsOptional) {
 TEST_F(RdbTest, ListsRoundTrip) {
   Run({"RPUSH", "small", "a", "1", "-5", "x"});
   std::vector<std::string> big = {"RPUSH", "big"};
-  for (int i = 0; i < 5000; ++i) big.push_back(i % 3 == 0 ? Num("", i * 1000003) : Num("el", i));
+  for (int i = 0; i < 5000; ++i)
+    big.push_back(i % 3 == 0 ? Num("", int64_t{i} * 1000003) : Num("el", i));
   big.push_back(std::string(20000, 'z'));  // bigger than a node
   Run(big);
   SaveAndReload();
