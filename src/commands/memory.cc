@@ -72,7 +72,9 @@ void MemoryUsage(server::CommandContext& ctx) {
     if (!ParseIntArg(ctx, i + 1, &samples)) return;
     if (samples < 0) return ctx.reply.Error(server::err::kSyntax);
   }
-  store::KeyEntry* e = FindKeyRead(ctx, ctx.arg(2), store::kLookupNoTouch | store::kLookupNoExpire);
+  // Like Redis's dbFind: no keyspace hit/miss, no access time, no expiry.
+  store::KeyEntry* e =
+      FindKeyWrite(ctx, ctx.arg(2), store::kLookupNoTouch | store::kLookupNoExpire);
   if (e == nullptr) return ctx.reply.Null();
   const size_t entry = store::RoundAlloc(sizeof(store::KeyEntry) + e->key_len);
   ctx.reply.Integer(static_cast<int64_t>(entry + e->value.MemoryUsage()));

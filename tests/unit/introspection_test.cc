@@ -453,6 +453,14 @@ TEST_F(IntrospectionTest, MemoryUsageStatsAndErrors) {
   EXPECT_EQ(Run({"MEMORY", "FOO"}), Err("ERR unknown subcommand 'FOO'. Try MEMORY HELP."));
   EXPECT_EQ(Run({"MEMORY"}), Err("ERR wrong number of arguments for 'memory' command"));
 
+  // Sizing keys is not reading them: keyspace hits and misses stay as they were.
+  const std::string before = Run({"INFO", "stats"});
+  Run({"MEMORY", "USAGE", "small"});
+  Run({"MEMORY", "USAGE", "missing"});
+  const std::string after = Run({"INFO", "stats"});
+  EXPECT_EQ(Field(BulkBody(after), "keyspace_hits"), Field(BulkBody(before), "keyspace_hits"));
+  EXPECT_EQ(Field(BulkBody(after), "keyspace_misses"), Field(BulkBody(before), "keyspace_misses"));
+
   const std::string stats = Run({"MEMORY", "STATS"});
   EXPECT_EQ(stats.substr(0, 4), "*56\r") << stats;  // 27 fields and db.0, as pairs
   EXPECT_NE(stats.find("$10\r\nkeys.count\r\n:3\r\n"), std::string::npos) << stats;
