@@ -277,7 +277,14 @@ TEST(ReplicationFaultTest, KilledReplicaDuringSyncAndSlowReplicaDisconnected) {
   ServerProcess master(With(
       {"--repl-diskless-sync", "no", "--client-output-buffer-limit", "replica", "1mb", "0", "0"}));
   ASSERT_TRUE(master.Start());
-  ASSERT_EQ(Str(master.Command({"DEBUG", "POPULATE", "200000", "k", "100"})), "OK");
+  {
+    // 200k keys take well under a second, but a loaded host has stalled
+    // this reply past the default 10 s read timeout.
+    Connection c = master.Connect();
+    ASSERT_TRUE(c);
+    redisSetTimeout(c.get(), timeval{120, 0});
+    ASSERT_EQ(Str(Command(c.get(), {"DEBUG", "POPULATE", "200000", "k", "100"})), "OK");
+  }
   {
     ServerProcess doomed(With({}));
     ASSERT_TRUE(doomed.Start());
