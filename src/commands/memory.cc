@@ -114,7 +114,7 @@ void MemoryStats(server::CommandContext& ctx) {
   }
   integer("overhead.total", m.overhead);
   integer("keys.count", m.keys);
-  integer("keys.bytes-per-key", m.keys > 0 ? (m.used > 0 ? m.used / m.keys : 0) : 0);
+  integer("keys.bytes-per-key", m.keys > 0 ? m.used / m.keys : 0);
   integer("dataset.bytes", m.dataset);
   real("dataset.percentage", 100.0 * Ratio(m.dataset, m.used));
   real("peak.percentage", 100.0 * Ratio(m.used, m.peak));
@@ -123,8 +123,8 @@ void MemoryStats(server::CommandContext& ctx) {
   integer("allocator.resident", m.rss);
   real("allocator-fragmentation.ratio", 1.0);
   integer("allocator-fragmentation.bytes", 0);
-  real("allocator.rss-ratio", Ratio(m.rss, m.used));
-  r.Bulk("allocator.rss-bytes");
+  real("allocator-rss.ratio", Ratio(m.rss, m.used));
+  r.Bulk("allocator-rss.bytes");
   r.Integer(static_cast<int64_t>(m.rss) - static_cast<int64_t>(m.used));
   real("rss-overhead.ratio", 1.0);
   integer("rss-overhead.bytes", 0);

@@ -11,8 +11,10 @@ namespace baton::commands {
 
 struct DatabaseOverhead {
   int index = 0;
-  uint64_t main_table = 0;  // the key table's buckets
-  uint64_t expires = 0;     // the expiry index's entries
+  // The key table's and the expiry index's buckets (Database reports them
+  // together), and the expiry index's entries.
+  uint64_t main_table = 0;
+  uint64_t expires = 0;
 };
 
 struct MemoryOverview {

@@ -161,10 +161,9 @@ void Dispatcher::Dispatch(Client& client, std::span<const std::string_view> args
   // 9. Read-only replica. Not while a FAILOVER of this node is finishing: a
   // write arriving then waits for the pause to lift and meets the gate again
   // (a legacy session is relayed to the new primary by then, no -READONLY).
-  const bool failover_postpones = server_.pauses().IsPaused(switchover::PausePurpose::kFailover) &&
-                                  ShouldPostpone(client, *cmd);
   if (is_write && role.is_replica && settings.replica_read_only && !client.Has(kClientMaster) &&
-      !failover_postpones) {
+      !(server_.pauses().IsPaused(switchover::PausePurpose::kFailover) &&
+        ShouldPostpone(client, *cmd))) {
     Reject(client, cmd, err::kReadonlyReplica);
     return;
   }

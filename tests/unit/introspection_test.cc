@@ -465,6 +465,12 @@ TEST_F(IntrospectionTest, MemoryUsageStatsAndErrors) {
   EXPECT_EQ(stats.substr(0, 4), "*56\r") << stats;  // 27 fields and db.0, as pairs
   EXPECT_NE(stats.find("$10\r\nkeys.count\r\n:3\r\n"), std::string::npos) << stats;
   EXPECT_NE(stats.find("$4\r\ndb.0\r\n*6\r\n"), std::string::npos) << stats;
+  // Field names as Redis 7.0 spells them.
+  for (const char* name : {"peak.allocated", "overhead.total", "dataset.percentage",
+                           "allocator-fragmentation.ratio", "allocator-rss.ratio",
+                           "allocator-rss.bytes", "rss-overhead.bytes", "fragmentation.bytes"}) {
+    EXPECT_NE(stats.find(std::string("\r\n") + name + "\r\n"), std::string::npos) << name;
+  }
   EXPECT_EQ(Run({"MEMORY", "PURGE"}), "+OK\r\n");
   EXPECT_EQ(Run({"MEMORY", "DOCTOR"}).substr(0, 1), "$");
   EXPECT_EQ(Run({"MEMORY", "MALLOC-STATS"}).substr(0, 1), "$");
