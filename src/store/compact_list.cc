@@ -1,5 +1,6 @@
 #include "baton/store/compact_list.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -244,75 +245,101 @@ CompactEntry CompactList::Get(size_t pos) const {
   return is_int ? CompactEntry::OfInt(n) : CompactEntry::OfString(s);
 }
 
+size_t CompactList::Load32(size_t at) const { return GetLE(base() + at, 4); }
+
+void CompactList::WriteHeader(size_t entry_bytes, size_t count) {
+  uint8_t* h = base();
+  if (HeaderSizeFor(entry_bytes, count) == kShortHeader) {
+    h[0] = static_cast<uint8_t>(count);
+    h[1] = static_cast<uint8_t>(entry_bytes);
+    return;
+  }
+  h[0] = kLongMark;
+  PutLE(h + kBytesAt, entry_bytes, 4);
+  PutLE(h + kCountAt, count, 4);
+}
+
+void CompactList::Reshape(size_t entry_bytes, size_t count) {
+  const size_t old_header = HeaderSize();
+  const size_t new_header = HeaderSizeFor(entry_bytes, count);
+  if (new_header != old_header) {
+    const size_t live = std::min(bytes(), entry_bytes);
+    std::memmove(base() + new_header, base() + old_header, live);
+  }
+  WriteHeader(entry_bytes, count);
+}
+
 size_t CompactList::Seek(int64_t index) const {
+  const size_t count = size();
   if (index >= 0) {
-    if (static_cast<uint64_t>(index) >= count_) return End();
+    if (static_cast<uint64_t>(index) >= count) return End();
     size_t pos = 0;
     while (index-- > 0) pos = Next(pos);
     return pos;
   }
-  if (static_cast<uint64_t>(-(index + 1)) >= count_) return End();
+  if (static_cast<uint64_t>(-(index + 1)) >= count) return End();
   size_t pos = End();
   while (index++ < 0) pos = Prev(pos);
   return pos;
 }
 
 size_t CompactList::Find(const CompactKey& key, size_t from, size_t skip) const {
+  const uint8_t* d = data();
+  const size_t end = bytes();
   size_t pos = from;
-  while (pos < bytes_) {
+  while (pos < end) {
     std::string_view s;
     int64_t n = 0;
     bool is_int = false;
-    const size_t body = Decode(data() + pos, &s, &n, &is_int);
+    const size_t body = Decode(d + pos, &s, &n, &is_int);
     if (is_int ? key.is_int && key.int_value == n : !key.is_int && key.str == s) return pos;
     pos += body + BacklenSize(body);
-    for (size_t i = 0; i < skip && pos < bytes_; ++i) pos = Next(pos);
+    for (size_t i = 0; i < skip && pos < end; ++i) pos = Next(pos);
   }
-  return End();
+  return end;
 }
 
-void CompactList::OpenGap(size_t pos, size_t n) {
+void CompactList::OpenGap(size_t pos, size_t n, size_t added) {
+  const size_t old_bytes = bytes();
+  Reshape(old_bytes + n, size() + added);
   uint8_t* d = data();
-  std::memmove(d + pos + n, d + pos, bytes_ - pos);
-  bytes_ += static_cast<uint32_t>(n);
+  std::memmove(d + pos + n, d + pos, old_bytes - pos);
 }
 
-void CompactList::CloseGap(size_t pos, size_t n) {
+void CompactList::CloseGap(size_t pos, size_t n, size_t removed) {
+  const size_t old_bytes = bytes();
   uint8_t* d = data();
-  std::memmove(d + pos, d + pos + n, bytes_ - pos - n);
-  bytes_ -= static_cast<uint32_t>(n);
+  std::memmove(d + pos, d + pos + n, old_bytes - pos - n);
+  Reshape(old_bytes - n, size() - removed);
 }
 
 void CompactList::Insert(size_t pos, std::string_view s) {
-  OpenGap(pos, EntrySize(s));
+  OpenGap(pos, EntrySize(s), 1);
   WriteEntry(data() + pos, s);
-  ++count_;
 }
 
 void CompactList::InsertInt(size_t pos, int64_t v) {
-  OpenGap(pos, EntrySize(v));
+  OpenGap(pos, EntrySize(v), 1);
   WriteInt(data() + pos, v);
-  ++count_;
 }
 
 void CompactList::Replace(size_t pos, std::string_view s) {
   const size_t old_size = EntryBytesAt(pos);
   const size_t new_size = EntrySize(s);
   if (new_size > old_size) {
-    OpenGap(pos + old_size, new_size - old_size);
+    OpenGap(pos + old_size, new_size - old_size, 0);
   } else if (new_size < old_size) {
-    CloseGap(pos + new_size, old_size - new_size);
+    CloseGap(pos + new_size, old_size - new_size, 0);
   }
   WriteEntry(data() + pos, s);
 }
 
 void CompactList::Erase(size_t pos, size_t n) {
+  const size_t last = bytes();
   size_t end = pos;
-  for (size_t i = 0; i < n && end < bytes_; ++i) {
-    end = Next(end);
-    --count_;
-  }
-  CloseGap(pos, end - pos);
+  size_t removed = 0;
+  for (; removed < n && end < last; ++removed) end = Next(end);
+  CloseGap(pos, end - pos, removed);
 }
 
 void CompactList::CopyTo(CompactList* dst) const {
@@ -320,14 +347,15 @@ void CompactList::CopyTo(CompactList* dst) const {
 }
 
 CompactList* CompactList::New(size_t capacity_bytes) {
-  void* mem = std::malloc(RoundAlloc(sizeof(CompactList) + capacity_bytes));
+  const size_t footprint = HeaderSizeFor(capacity_bytes, capacity_bytes / 2) + capacity_bytes;
+  void* mem = std::malloc(RoundAlloc(footprint));
   if (mem == nullptr) throw std::bad_alloc();
   return new (mem) CompactList();
 }
 
 CompactList* CompactList::Grow(CompactList* list, size_t extra) {
   if (list->HasRoom(0, extra)) return list;
-  void* mem = std::realloc(list, RoundAlloc(list->Footprint() + extra));
+  void* mem = std::realloc(list, RoundAlloc(list->FootprintAfterGrowth(extra)));
   if (mem == nullptr) throw std::bad_alloc();
   return static_cast<CompactList*>(mem);
 }

@@ -1,5 +1,7 @@
 #include "baton/store/hash_value.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -9,7 +11,7 @@ namespace {
 // Moves a listpack hash to a block with room for `extra` more entry bytes and
 // stores it in `slot` (freeing the old block). Returns the new object.
 ListpackHash* Regrow(Value& slot, const ListpackHash* old, size_t extra) {
-  ListpackHash* grown = ListpackHash::Allocate(old->list().bytes() + extra);
+  ListpackHash* grown = ListpackHash::Allocate(old->list().FootprintAfterGrowth(extra));
   old->list().CopyTo(&grown->list());
   slot = Value::FromAggregate(std::unique_ptr<Aggregate>(grown));
   return grown;
@@ -42,14 +44,15 @@ void HashNode::Destroy(HashNode* node) { std::free(node); }
 
 // ---- ListpackHash ----
 
-ListpackHash* ListpackHash::Allocate(size_t entry_bytes) {
-  void* mem = std::malloc(RoundAlloc(kListOffset + sizeof(CompactList) + entry_bytes));
+ListpackHash* ListpackHash::Allocate(size_t list_bytes) {
+  void* mem =
+      std::malloc(RoundAlloc(kListOffset + std::max(list_bytes, CompactList::kMinFootprint)));
   if (mem == nullptr) throw std::bad_alloc();
   return new (mem) ListpackHash();
 }
 
 std::unique_ptr<Aggregate> ListpackHash::Clone() const {
-  ListpackHash* copy = Allocate(list_.bytes());
+  ListpackHash* copy = Allocate(list_.Footprint());
   list_.CopyTo(&copy->list_);
   return std::unique_ptr<Aggregate>(copy);
 }

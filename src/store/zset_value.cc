@@ -1,5 +1,6 @@
 #include "baton/store/zset_value.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -74,7 +75,7 @@ bool ZSetValue::Set(Value& slot, std::string_view member, double score, const ZS
   const std::string text = ZScoreText(score);
   const size_t need = CompactList::EntrySize(member) + CompactList::EntrySize(text);
   if (!lp->list().HasRoom(ListpackZSet::kListOffset, need)) {
-    ListpackZSet* grown = ListpackZSet::Allocate(lp->list().bytes() + need);
+    ListpackZSet* grown = ListpackZSet::Allocate(lp->list().FootprintAfterGrowth(need));
     lp->list().CopyTo(&grown->list());
     slot = Value::FromAggregate(std::unique_ptr<Aggregate>(grown));
     lp = grown;
@@ -102,14 +103,15 @@ bool ZSetValue::Remove(Value& slot, std::string_view member) {
 
 // --- ListpackZSet ------------------------------------------------------------
 
-ListpackZSet* ListpackZSet::Allocate(size_t entry_bytes) {
-  void* mem = std::malloc(RoundAlloc(kListOffset + sizeof(CompactList) + entry_bytes));
+ListpackZSet* ListpackZSet::Allocate(size_t list_bytes) {
+  void* mem =
+      std::malloc(RoundAlloc(kListOffset + std::max(list_bytes, CompactList::kMinFootprint)));
   if (mem == nullptr) throw std::bad_alloc();
   return new (mem) ListpackZSet();
 }
 
 std::unique_ptr<Aggregate> ListpackZSet::Clone() const {
-  ListpackZSet* copy = Allocate(list_.bytes());
+  ListpackZSet* copy = Allocate(list_.Footprint());
   list_.CopyTo(&copy->list_);
   return std::unique_ptr<Aggregate>(copy);
 }

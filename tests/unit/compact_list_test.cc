@@ -149,18 +149,61 @@ TEST(CompactListTest, RoomFollowsAllocationClasses) {
   EXPECT_EQ(RoundAlloc(128), 128u);
   EXPECT_EQ(RoundAlloc(129), 160u);
   EXPECT_EQ(RoundAlloc(257), 320u);
-  ListHolder l;  // header only: an 8-byte block
-  EXPECT_FALSE(l->HasRoom(0, 1));
-  l.Append("a");  // 3 bytes: the block grew to 16, room for 5 more
-  EXPECT_TRUE(l->HasRoom(0, 5));
-  EXPECT_FALSE(l->HasRoom(0, 6));
-  EXPECT_TRUE(l->HasRoom(8, 0));  // an 8-byte owner header in front: 19 -> 32
-  EXPECT_TRUE(l->HasRoom(8, 13));
-  EXPECT_FALSE(l->HasRoom(8, 14));
+  ListHolder l;  // the 2-byte header only, in an 8-byte block
+  EXPECT_EQ(l->Footprint(), 2u);
+  EXPECT_TRUE(l->HasRoom(0, 6));
+  EXPECT_FALSE(l->HasRoom(0, 7));
+  l.Append("a");  // a 3-byte entry: 5 bytes, still within the 8-byte block
+  EXPECT_EQ(l->Footprint(), 5u);
+  EXPECT_TRUE(l->HasRoom(0, 3));
+  EXPECT_FALSE(l->HasRoom(0, 4));
+  EXPECT_TRUE(l->HasRoom(8, 3));  // an 8-byte owner header in front: 13 -> 16
+  EXPECT_FALSE(l->HasRoom(8, 4));
   for (int i = 0; i < 1000; ++i) l.Append(std::to_string(i * 7919));
   EXPECT_EQ(l->size(), 1001u);
   EXPECT_EQ(l->Get(l->Seek(1000)).text(), std::to_string(999 * 7919));
   EXPECT_EQ(l->Get(l->Seek(-1)).text(), std::to_string(999 * 7919));
+}
+
+// The header is 2 bytes up to 127 entries in 255 bytes and 9 beyond; every
+// edit that crosses either limit, in either direction, moves the entries.
+TEST(CompactListTest, HeaderSwitchesFormWithTheContents) {
+  ListHolder l;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 127; ++i) {  // 127 two-byte integer entries: 254 bytes
+    l.Append(std::to_string(i));
+    expected.push_back(std::to_string(i));
+  }
+  EXPECT_EQ(l->bytes(), 254u);
+  EXPECT_EQ(l->Footprint(), 256u);  // short header
+  l.Append("1");                    // the 128th entry: long header
+  expected.emplace_back("1");
+  EXPECT_EQ(l->size(), 128u);
+  EXPECT_EQ(l->Footprint(), 9u + 256u);
+  EXPECT_EQ(l.Forward(), expected);
+  l->Erase(l->Seek(-1));  // back to 127 entries: short again
+  expected.pop_back();
+  EXPECT_EQ(l->Footprint(), 256u);
+  EXPECT_EQ(l.Forward(), expected);
+  // Growth in bytes alone (count unchanged) crosses the 255-byte limit.
+  l.Replace(l->Seek(5), "abc");  // 2 -> 5 bytes: 257 entry bytes
+  expected[5] = "abc";
+  EXPECT_EQ(l->size(), 127u);
+  EXPECT_EQ(l->Footprint(), 9u + 257u);
+  EXPECT_EQ(l.Forward(), expected);
+  EXPECT_EQ(l.Backward().front(), "126");
+  l.Replace(l->Seek(5), "5");  // and back
+  expected[5] = "5";
+  EXPECT_EQ(l->Footprint(), 256u);
+  EXPECT_EQ(l.Forward(), expected);
+  EXPECT_NE(l->Find(CompactKey("126")), l->End());
+  l->Erase(l->Begin(), 127);
+  EXPECT_EQ(l->Footprint(), 2u);
+  l.Insert(0, std::string(300, 'z'));  // one entry over 255 bytes
+  EXPECT_EQ(l->Footprint(), 9u + l->bytes());
+  EXPECT_EQ(l.Forward(), std::vector<std::string>{std::string(300, 'z')});
+  l->Clear();
+  EXPECT_EQ(l->Footprint(), 2u);
 }
 
 }  // namespace

@@ -282,6 +282,27 @@ TEST_F(HashesTest, ScanHashtableVisitsEverything) {
   EXPECT_EQ(seen.size(), 300u);
 }
 
+// A small hash is one block: vtable pointer, 2-byte list header, entries. The
+// memory benchmark's hashes (three short fields) fit jemalloc's 48-byte class.
+TEST_F(HashesTest, SmallHashIsOneBlockOfFortyEightBytes) {
+  store::Value v = store::HashValue::New();
+  const store::HashLimits limits{.max_listpack_entries = 128, .max_listpack_value = 64};
+  store::HashValue::Set(v, "name", "user123456", limits);
+  store::HashValue::Set(v, "age", "45", limits);
+  store::HashValue::Set(v, "city", "c123", limits);
+  EXPECT_EQ(v.EncodingName(), "listpack");
+  EXPECT_LE(v.MemoryUsage(), 48u);
+  const auto* lp = static_cast<const store::ListpackHash*>(v.As<store::HashValue>());
+  EXPECT_EQ(reinterpret_cast<const char*>(&lp->list()) - reinterpret_cast<const char*>(lp),
+            static_cast<std::ptrdiff_t>(store::ListpackHash::kListOffset));
+  store::HashValue::Set(v, "city", std::string(40, 'x'), limits);  // grows into a new block
+  store::CompactEntry e;
+  ASSERT_TRUE(v.As<store::HashValue>()->Get("city", &e));
+  EXPECT_EQ(e.text(), std::string(40, 'x'));
+  ASSERT_TRUE(v.As<store::HashValue>()->Get("name", &e));
+  EXPECT_EQ(e.text(), "user123456");
+}
+
 TEST_F(HashesTest, ValueLevelApi) {
   store::Value v = store::HashValue::New();
   const store::HashLimits limits{.max_listpack_entries = 8, .max_listpack_value = 16};

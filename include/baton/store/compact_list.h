@@ -2,7 +2,14 @@
 // of Redis's listpack: the "listpack" encoding of small hashes, and the
 // building block for small lists and sorted sets.
 //
-// Layout: an 8-byte header (entry bytes, entry count) followed by the entries.
+// Layout: a header (entry bytes, entry count) followed by the entries. The
+// header takes 2 bytes while the list is small (at most 127 entries in at
+// most 255 bytes: a count byte below 0x80, then a bytes byte) and 9 bytes
+// beyond (0x80, then both as 32-bit little-endian); edits switch between the
+// two forms, so the header's form always follows from the contents. Small
+// lists are what this encoding is for: 6 bytes less per small hash or
+// sorted set than a fixed 8-byte header pays off in the allocator's 16-byte
+// classes.
 // Each entry is [encoding][payload][backlen]:
 //   0xxxxxxx                 integer 0..127, no payload
 //   10llllll                 string of 0..63 bytes
@@ -85,15 +92,23 @@ class CompactList {
   CompactList() = default;
 
   // Number of entries / bytes of entries / header plus entries.
-  [[nodiscard]] size_t size() const { return count_; }
-  [[nodiscard]] bool empty() const { return count_ == 0; }
-  [[nodiscard]] size_t bytes() const { return bytes_; }
-  [[nodiscard]] size_t Footprint() const { return sizeof(CompactList) + bytes_; }
+  [[nodiscard]] size_t size() const { return is_long() ? Load32(kCountAt) : base()[0]; }
+  [[nodiscard]] bool empty() const { return size() == 0; }
+  [[nodiscard]] size_t bytes() const { return is_long() ? Load32(kBytesAt) : base()[1]; }
+  [[nodiscard]] size_t Footprint() const { return HeaderSize() + bytes(); }
+  // An upper bound of Footprint() after edits that add `extra` entry bytes
+  // (every entry takes at least 2 bytes, which bounds the count).
+  [[nodiscard]] size_t FootprintAfterGrowth(size_t extra) const {
+    const size_t grown = bytes() + extra;
+    return HeaderSizeFor(grown, size() + (extra + 1) / 2) + grown;
+  }
   // True when a block that starts `offset` bytes before this header has room
   // for `extra` more entry bytes.
   [[nodiscard]] bool HasRoom(size_t offset, size_t extra) const {
-    return RoundAlloc(offset + Footprint()) >= offset + Footprint() + extra;
+    return RoundAlloc(offset + Footprint()) >= offset + FootprintAfterGrowth(extra);
   }
+  // Smallest footprint: the header of an empty list.
+  static constexpr size_t kMinFootprint = 2;
 
   // Encoded size (with backlen) of an entry holding `s`.
   static size_t EntrySize(std::string_view s);
@@ -101,7 +116,7 @@ class CompactList {
 
   // Positions are byte offsets of entries; End() is one past the last.
   [[nodiscard]] size_t Begin() const { return 0; }
-  [[nodiscard]] size_t End() const { return bytes_; }
+  [[nodiscard]] size_t End() const { return bytes(); }
   [[nodiscard]] size_t Next(size_t pos) const;
   [[nodiscard]] size_t Prev(size_t pos) const;  // pos > 0
   [[nodiscard]] CompactEntry Get(size_t pos) const;
@@ -114,12 +129,12 @@ class CompactList {
   // Edits. Capacity must have been checked (HasRoom) for growing ones.
   void Insert(size_t pos, std::string_view s);
   void InsertInt(size_t pos, int64_t v);
-  void Append(std::string_view s) { Insert(bytes_, s); }
+  void Append(std::string_view s) { Insert(bytes(), s); }
   // Replaces the entry at `pos`; needs room for EntrySize(s) - old size.
   void Replace(size_t pos, std::string_view s);
   // Removes `n` entries starting at `pos`.
   void Erase(size_t pos, size_t n = 1);
-  void Clear() { bytes_ = count_ = 0; }
+  void Clear() { WriteHeader(0, 0); }
   // Copies header and entries into `dst`, which must have room.
   void CopyTo(CompactList* dst) const;
 
@@ -132,18 +147,42 @@ class CompactList {
   static void Free(CompactList* list);
 
  private:
-  [[nodiscard]] const uint8_t* data() const { return reinterpret_cast<const uint8_t*>(this + 1); }
-  uint8_t* data() { return reinterpret_cast<uint8_t*>(this + 1); }
+  static constexpr size_t kShortHeader = 2;
+  static constexpr size_t kLongHeader = 9;
+  static constexpr uint8_t kLongMark = 0x80;
+  static constexpr size_t kBytesAt = 1;  // offsets of the long form's fields
+  static constexpr size_t kCountAt = 5;
+  static constexpr size_t HeaderSizeFor(size_t entry_bytes, size_t count) {
+    return entry_bytes <= 255 && count <= 127 ? kShortHeader : kLongHeader;
+  }
+
+  // The header and entries are addressed from the object's first byte: the
+  // block continues past the object (see the storage note above).
+  [[nodiscard]] const uint8_t* base() const { return head_; }
+  uint8_t* base() { return head_; }
+  [[nodiscard]] bool is_long() const { return (base()[0] & kLongMark) != 0; }
+  [[nodiscard]] size_t HeaderSize() const { return is_long() ? kLongHeader : kShortHeader; }
+  [[nodiscard]] size_t Load32(size_t at) const;
+  [[nodiscard]] const uint8_t* data() const { return base() + HeaderSize(); }
+  uint8_t* data() { return base() + HeaderSize(); }
+  // Writes the header of a list of `entry_bytes` and `count` in the form they
+  // call for (the entries must already sit after a header of that size).
+  void WriteHeader(size_t entry_bytes, size_t count);
+  // Changes the header to describe `entry_bytes` and `count`, moving the entries
+  // when the header's size changes. Called before an edit that grows the
+  // entries and after one that shrinks them, so the live entries are the
+  // smaller of the old and new byte counts.
+  void Reshape(size_t entry_bytes, size_t count);
   // Size of the entry (with backlen) at pos.
   [[nodiscard]] size_t EntryBytesAt(size_t pos) const;
-  // Opens `n` bytes at `pos` (shifting the tail) / closes them.
-  void OpenGap(size_t pos, size_t n);
-  void CloseGap(size_t pos, size_t n);
+  // Opens `n` bytes at `pos` for `added` new entries (shifting the tail) /
+  // closes `n` bytes at `pos` that held `removed` entries.
+  void OpenGap(size_t pos, size_t n, size_t added);
+  void CloseGap(size_t pos, size_t n, size_t removed);
 
-  uint32_t bytes_ = 0;
-  uint32_t count_ = 0;
+  uint8_t head_[kShortHeader] = {0, 0};  // the short header; a long one runs on into the block
 };
 
-static_assert(sizeof(CompactList) == 8, "CompactList header is 8 bytes");
+static_assert(sizeof(CompactList) == 2, "an empty CompactList is its 2-byte header");
 
 }  // namespace baton::store

@@ -87,8 +87,8 @@ class HashValue : public Aggregate {
 class ListpackHash final : public HashValue {
  public:
   static void operator delete(void* p) { std::free(p); }
-  // A block with room for `entry_bytes` of entries.
-  static ListpackHash* Allocate(size_t entry_bytes);
+  // A block with room for a list of `list_bytes` (header and entries).
+  static ListpackHash* Allocate(size_t list_bytes);
 
   [[nodiscard]] std::string_view encoding() const override { return "listpack"; }
   [[nodiscard]] std::unique_ptr<Aggregate> Clone() const override;
@@ -100,7 +100,7 @@ class ListpackHash final : public HashValue {
 
   [[nodiscard]] const CompactList& list() const { return list_; }
   CompactList& list() { return list_; }
-  // Bytes of the object in front of the list header.
+  // Bytes of the object in front of the list header (the vtable pointer).
   static constexpr size_t kListOffset = 8;
 
  private:
@@ -108,7 +108,9 @@ class ListpackHash final : public HashValue {
   CompactList list_;  // last: the entries follow it in the block
 };
 
-static_assert(sizeof(ListpackHash) == ListpackHash::kListOffset + sizeof(CompactList));
+// list_ follows the vtable pointer; the rest of the object is its padding,
+// which the entries overlay.
+static_assert(sizeof(ListpackHash) == ListpackHash::kListOffset + alignof(void*));
 
 // The hashtable encoding.
 class TableHash final : public HashValue {

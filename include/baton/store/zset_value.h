@@ -83,8 +83,8 @@ class ZSetValue : public Aggregate {
 class ListpackZSet final : public ZSetValue {
  public:
   static void operator delete(void* p) { std::free(p); }
-  // A block with room for `entry_bytes` of entries.
-  static ListpackZSet* Allocate(size_t entry_bytes);
+  // A block with room for a list of `list_bytes` (header and entries).
+  static ListpackZSet* Allocate(size_t list_bytes);
 
   [[nodiscard]] std::string_view encoding() const override { return "listpack"; }
   [[nodiscard]] std::unique_ptr<Aggregate> Clone() const override;
@@ -106,7 +106,7 @@ class ListpackZSet final : public ZSetValue {
 
   [[nodiscard]] const CompactList& list() const { return list_; }
   CompactList& list() { return list_; }
-  // Bytes of the object in front of the list header.
+  // Bytes of the object in front of the list header (the vtable pointer).
   static constexpr size_t kListOffset = 8;
 
  private:
@@ -115,7 +115,9 @@ class ListpackZSet final : public ZSetValue {
   CompactList list_;  // last: the entries follow it in the block
 };
 
-static_assert(sizeof(ListpackZSet) == ListpackZSet::kListOffset + sizeof(CompactList));
+// list_ follows the vtable pointer; the rest of the object is its padding,
+// which the entries overlay.
+static_assert(sizeof(ListpackZSet) == ListpackZSet::kListOffset + alignof(void*));
 
 // One member of the skiplist encoding: hash chain, skiplist links and the
 // member bytes in one allocation.
