@@ -204,13 +204,13 @@ void Sunsubscribe(CommandContext& ctx) { UnsubscribeGeneric(ctx, kShards); }
 // Replicas receive it too (their subscribers hear it); the AOF skips it.
 void PublishCommand(CommandContext& ctx) {
   ctx.reply.Integer(Publish(ctx.server, ctx.arg(1), ctx.arg(2), false));
-  ctx.PropagateAs({"PUBLISH", std::string(ctx.arg(1)), std::string(ctx.arg(2))});
+  ctx.PropagateToReplicasOnly({"PUBLISH", std::string(ctx.arg(1)), std::string(ctx.arg(2))});
 }
 
 // SPUBLISH shardchannel message
 void SpublishCommand(CommandContext& ctx) {
   ctx.reply.Integer(Publish(ctx.server, ctx.arg(1), ctx.arg(2), true));
-  ctx.PropagateAs({"SPUBLISH", std::string(ctx.arg(1)), std::string(ctx.arg(2))});
+  ctx.PropagateToReplicasOnly({"SPUBLISH", std::string(ctx.arg(1)), std::string(ctx.arg(2))});
 }
 
 // Lists the active channels of `kind` matching the optional pattern.

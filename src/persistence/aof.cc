@@ -14,7 +14,6 @@
 #include "baton/persistence/rdb.h"
 #include "baton/persistence/snapshot.h"
 #include "baton/store/database.h"
-#include "baton/util/strings.h"
 
 namespace baton::persistence {
 namespace {
@@ -245,11 +244,7 @@ std::string Aof::ManifestPath() const {
 void Aof::OnEffects(std::span<const server::Effect> effects) {
   if (fd_ < 0 || loading_) return;
   for (const server::Effect& e : effects) {
-    // Messages go to replicas' subscribers, never into the AOF (as in Redis).
-    if (!e.args.empty() && (util::EqualsIgnoreCase(e.args[0], "publish") ||
-                            util::EqualsIgnoreCase(e.args[0], "spublish"))) {
-      continue;
-    }
+    if (e.replicas_only) continue;  // messages, for replicas' subscribers
     if (e.db != selected_db_) {
       AppendCommand(buf_, {"SELECT", std::to_string(e.db)});
       selected_db_ = e.db;

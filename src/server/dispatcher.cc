@@ -244,7 +244,9 @@ void Dispatcher::Call(Client& client, const CommandSpec& cmd,
       pending_effects_.push_back(
           Effect{db.index(), std::vector<std::string>(args.begin(), args.end())});
     }
-    for (auto& e : ctx.effects) pending_effects_.push_back(Effect{db.index(), std::move(e)});
+    for (auto& e : ctx.effects) {
+      pending_effects_.push_back(Effect{db.index(), std::move(e), ctx.replicas_only});
+    }
     if (call_depth_ == 0) FlushEffects();
   }
   if (call_depth_ == 0) {

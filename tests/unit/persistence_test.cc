@@ -174,7 +174,8 @@ TEST_F(PersistenceTest, AofWriterAppendsEffectsWithSelect) {
             "file appendonly.aof.1.base.rdb seq 1 type b\n"
             "file appendonly.aof.1.incr.aof seq 1 type i\n");
   EXPECT_EQ(Run({"SET", "k", "v"}), kOk);
-  EXPECT_EQ(Run({"GET", "k"}), Bulk("v"));  // reads are not logged
+  EXPECT_EQ(Run({"GET", "k"}), Bulk("v"));            // reads are not logged
+  EXPECT_EQ(Run({"PUBLISH", "news", "hi"}), Int(0));  // nor messages (replicas get them)
   EXPECT_EQ(Run({"SELECT", "3"}), kOk);
   EXPECT_EQ(Run({"INCR", "n"}), Int(1));
   srv().before_replies();

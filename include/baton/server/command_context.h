@@ -37,11 +37,17 @@ struct CommandContext {
     effects.push_back(std::move(effect));
     rewritten = true;
   }
+  // Propagates `effect` to replicas only, not to the AOF (PUBLISH, SPUBLISH).
+  void PropagateToReplicasOnly(std::vector<std::string> effect) {
+    PropagateAs(std::move(effect));
+    replicas_only = true;
+  }
   // Keeps the command from being propagated even though it was dirty.
   void PreventPropagation() { rewritten = true; }
 
   int64_t dirty = 0;
   bool rewritten = false;
+  bool replicas_only = false;
   std::vector<std::vector<std::string>> effects;
 };
 

@@ -31,6 +31,9 @@ namespace baton::server {
 struct Effect {
   int db;
   std::vector<std::string> args;
+  // For replicas only, never the AOF: PUBLISH/SPUBLISH, so that subscribers
+  // of replicas hear messages (Redis propagates them the same way).
+  bool replicas_only = false;
 };
 class EffectSink {
  public:
