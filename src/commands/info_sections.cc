@@ -213,7 +213,7 @@ void MemorySection(server::Server& server, SectionWriter& w) {
   w.Field("rss_overhead_bytes", 0);
   w.Fixed("mem_fragmentation_ratio", frag, 2);
   w.Field("mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
-  w.Field("mem_not_counted_for_evict", 0);
+  w.Field("mem_not_counted_for_evict", server.MemoryNotCountedForEviction());
   w.Field("mem_replication_backlog", 0);
   w.Field("mem_total_replication_buffers", 0);
   w.Field("mem_clients_slaves", clients_replicas);
@@ -303,8 +303,8 @@ void StatsSection(server::Server& server, SectionWriter& w) {
   w.Field("expire_cycle_cpu_milliseconds", st.expire_cycle_cpu_ms);
   w.Field("evicted_keys", st.evicted_keys);
   w.Field("evicted_clients", 0);
-  w.Field("total_eviction_exceeded_time", 0);
-  w.Field("current_eviction_exceeded_time", 0);
+  w.Field("total_eviction_exceeded_time", server.evictor().ExceededMsTotal(server.NowMs()));
+  w.Field("current_eviction_exceeded_time", server.evictor().ExceededMsCurrent(server.NowMs()));
   w.Field("keyspace_hits", st.keyspace_hits);
   w.Field("keyspace_misses", st.keyspace_misses);
   w.Field("pubsub_channels", static_cast<uint64_t>(channels.size()));

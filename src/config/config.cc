@@ -411,7 +411,7 @@ void Config::RegisterAll() {
      "volatile-random", "volatile-ttl"},
     0);
   i("maxmemory-samples", &Settings::maxmemory_samples, 5, 1, kIntMax);
-  i("maxmemory-eviction-tenacity", nullptr, 10, 0, 100);
+  i("maxmemory-eviction-tenacity", &Settings::maxmemory_eviction_tenacity, 10, 0, 100);
   i("lfu-log-factor", nullptr, 10, 0, kIntMax);
   i("lfu-decay-time", nullptr, 1, 0, kIntMax);
   other_special("maxmemory-clients", "0", ParseMemoryOrPercent);
@@ -451,7 +451,7 @@ void Config::RegisterAll() {
                FormatObufLimit("pubsub", st.obuf_pubsub);
       },
       0);
-  b("lazyfree-lazy-eviction", nullptr, false);
+  b("lazyfree-lazy-eviction", &Settings::lazyfree_lazy_eviction, false);
   b("lazyfree-lazy-expire", nullptr, false);
   b("lazyfree-lazy-server-del", nullptr, false);
   b("lazyfree-lazy-user-del", nullptr, false);

@@ -29,6 +29,8 @@ void Server::Cron() {
 
   if (pauses_.ExpireAt(now_ms_)) ResumePostponed();
   ActiveExpireCycle();
+  // Eviction that ran out of time budget goes on even when no command comes.
+  if (settings().maxmemory > 0) evictor_.Perform();
   for (auto& db : dbs_) {
     db->ShrinkIfSparse();
     if (db->rehashing()) db->RehashFor(kRehashMicrosPerCron);

@@ -136,10 +136,11 @@ void Dispatcher::Dispatch(Client& client, std::span<const std::string_view> args
   const bool is_write = cmd->Has(kCmdWrite) || queued_write;
   const auto& settings = server_.settings();
   ReplicationRole& role = server_.role();
-  // 7. Memory limit (no eviction policy frees memory here: noeviction semantics).
-  if (settings.maxmemory > 0 && (cmd->Has(kCmdDenyOom) || queued_write) &&
-      !client.Has(kClientMaster) &&
-      server_.UsedMemory() > static_cast<size_t>(settings.maxmemory)) {
+  // 7. Memory limit: evict keys as maxmemory-policy says; when that cannot
+  // bring used memory under maxmemory, commands that may grow it fail.
+  if (settings.maxmemory > 0 && !client.Has(kClientMaster) &&
+      server_.evictor().Perform() == EvictionResult::kFail &&
+      (cmd->Has(kCmdDenyOom) || queued_write)) {
     Reject(client, cmd, err::kOom);
     return;
   }

@@ -20,6 +20,7 @@
 #include "baton/server/client.h"
 #include "baton/server/command_table.h"
 #include "baton/server/dispatcher.h"
+#include "baton/server/eviction.h"
 #include "baton/server/pubsub_registry.h"
 #include "baton/server/stats.h"
 #include "baton/store/database.h"
@@ -74,6 +75,7 @@ class Server final : public store::KeyspaceListener {
   [[nodiscard]] const config::Settings& settings() const { return config_.settings(); }
   CommandTable& commands() { return commands_; }
   Dispatcher& dispatcher() { return dispatcher_; }
+  Evictor& evictor() { return evictor_; }
   ServerStats& stats() { return stats_; }
   SlowLog& slowlog() { return slowlog_; }
   switchover::PauseManager& pauses() { return pauses_; }
@@ -186,8 +188,18 @@ class Server final : public store::KeyspaceListener {
 
   // Active expiry on/off (DEBUG SET-ACTIVE-EXPIRE).
   bool active_expire_enabled = true;
-  // Used memory as reported by the allocator (bytes).
+  // Used memory as reported by the allocator (bytes): a full count over every
+  // thread (jemalloc's statistics, refreshed: microseconds). The cron calls
+  // it every tick.
   [[nodiscard]] size_t UsedMemory() const;
+  // The same, cheap enough for every write (the maxmemory check): the last
+  // full count plus what this thread allocated and freed since (jemalloc's
+  // per-thread totals); other threads' allocations show from the next full
+  // count on. Without jemalloc it is UsedMemory().
+  [[nodiscard]] size_t UsedMemoryFast() const;
+  // Memory that maxmemory does not count: replicas' output buffers (what
+  // eviction frees must not be eaten by propagating the evictions).
+  [[nodiscard]] size_t MemoryNotCountedForEviction();
   // Peak used memory seen by the cron.
   size_t peak_memory = 0;
   // The executable path and config file, for INFO.
@@ -231,6 +243,7 @@ class Server final : public store::KeyspaceListener {
   bool own_loop_ = false;
   CommandTable commands_;
   Dispatcher dispatcher_;
+  Evictor evictor_{*this};
   ServerStats stats_;
   SlowLog slowlog_;
   switchover::PauseManager pauses_;
@@ -261,6 +274,11 @@ class Server final : public store::KeyspaceListener {
   std::string run_id_;
   bool shutting_down_ = false;
   int active_expire_db_ = 0;
+  // UsedMemoryFast()'s baseline: the last full count, the counting thread's
+  // totals (an opaque identity) and its net allocated bytes at that moment.
+  mutable size_t used_memory_base_ = 0;
+  mutable const void* base_thread_totals_ = nullptr;
+  mutable uint64_t thread_net_at_base_ = 0;
   uv_timer_t cron_timer_{};
   uv_prepare_t prepare_{};
   uv_signal_t sigterm_{};

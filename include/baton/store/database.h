@@ -127,6 +127,23 @@ class Database {
   }
   // A random live key, or nullptr.
   KeyEntry* RandomKey();
+  // Eviction's picks, with no side effects (expired keys included): a random
+  // key, or one with a TTL when `with_ttl_only`; nullptr when there is none.
+  KeyEntry* RandomEntry(bool with_ttl_only) {
+    if (!with_ttl_only) return keys_.Random();
+    ExpireEntry* e = expires_.Random();
+    return e != nullptr ? e->key : nullptr;
+  }
+  // Up to `count` keys sampled at random: fn(entry, expire_ms). From the keys
+  // with a TTL (and that TTL) when `with_ttl_only`, else from all (and -1).
+  template <typename Fn>
+  void SampleKeys(size_t count, bool with_ttl_only, Fn&& fn) {
+    if (with_ttl_only) {
+      expires_.Sample(count, [&](ExpireEntry* e) { fn(e->key, e->when_ms); });
+    } else {
+      keys_.Sample(count, [&](KeyEntry* e) { fn(e, int64_t{-1}); });
+    }
+  }
 
   // Removes every key, handing back nothing. Signals nothing (FLUSH* handle WATCH).
   void Clear();
