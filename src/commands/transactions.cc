@@ -131,7 +131,7 @@ WatchIndex& Index(Server& server) { return static_cast<WatchIndex&>(*server.watc
 void LeaveMulti(Client& c) {
   c.multi_queue().clear();
   c.Clear(server::kClientMulti | server::kClientDirtyExec | server::kClientDirtyCas |
-          server::kClientMultiHasWrite);
+          server::kClientMultiHasWrite | server::kClientMultiDenyOom);
 }
 
 // MULTI

@@ -55,6 +55,12 @@ bool IsTransactionControl(const CommandSpec& cmd) {
                                    n == "quit" || n == "reset");
 }
 
+// EXEC, DISCARD, QUIT, RESET: what a client in MULTI may send when out of memory.
+bool EndsTransaction(const CommandSpec& cmd) {
+  const std::string& n = cmd.name;
+  return cmd.parent == nullptr && (n == "exec" || n == "discard" || n == "quit" || n == "reset");
+}
+
 bool IsWriteLike(const CommandSpec& cmd) { return cmd.Has(kCmdWrite) || cmd.Has(kCmdMayReplicate); }
 
 }  // namespace
@@ -137,10 +143,12 @@ void Dispatcher::Dispatch(Client& client, std::span<const std::string_view> args
   const auto& settings = server_.settings();
   ReplicationRole& role = server_.role();
   // 7. Memory limit: evict keys as maxmemory-policy says; when that cannot
-  // bring used memory under maxmemory, commands that may grow it fail.
+  // bring used memory under maxmemory, commands that may grow it fail, and
+  // so does queueing any command in MULTI (the queue grows too), as in Redis.
   if (settings.maxmemory > 0 && !client.Has(kClientMaster) &&
       server_.evictor().Perform() == EvictionResult::kFail &&
-      (cmd->Has(kCmdDenyOom) || queued_write)) {
+      (cmd->Has(kCmdDenyOom) || (is_exec && client.Has(kClientMultiDenyOom)) ||
+       (client.Has(kClientMulti) && !EndsTransaction(*cmd)))) {
     Reject(client, cmd, err::kOom);
     return;
   }
@@ -195,6 +203,7 @@ void Dispatcher::Dispatch(Client& client, std::span<const std::string_view> args
     std::vector<std::string> owned(args.begin(), args.end());
     client.multi_queue().push_back({std::move(owned), cmd});
     if (IsWriteLike(*cmd)) client.Set(kClientMultiHasWrite);
+    if (cmd->Has(kCmdDenyOom)) client.Set(kClientMultiDenyOom);
     client.reply().Simple("QUEUED");
     return;
   }

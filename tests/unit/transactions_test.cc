@@ -85,6 +85,26 @@ TEST_F(TransactionsTest, ExecRefusedByTheGateDiscardsTheTransaction) {
   EXPECT_EQ(Run({"GET", "k"}), kNil);
 }
 
+// Out of memory (noeviction), Redis refuses to queue anything in MULTI and
+// refuses EXEC only when a queued command may grow memory.
+TEST_F(TransactionsTest, MaxmemoryRefusesQueueingAndExecOfGrowingCommands) {
+  server::Client* admin = NewClient();
+  EXPECT_EQ(Run({"SET", "k", "v"}), kOk);
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"DEL", "k"}), "+QUEUED\r\n");
+  ASSERT_EQ(Run({"CONFIG", "SET", "maxmemory", "1"}, admin), kOk);
+  EXPECT_EQ(Run({"EXEC"}), "*1\r\n:1\r\n");  // DEL only frees memory
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"GET", "k"}), Err("OOM command not allowed when used memory > 'maxmemory'."));
+  EXPECT_EQ(Run({"EXEC"}), Err("EXECABORT Transaction discarded because of previous errors."));
+  ASSERT_EQ(Run({"CONFIG", "SET", "maxmemory", "0"}, admin), kOk);
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"SET", "k", "v2"}), "+QUEUED\r\n");
+  ASSERT_EQ(Run({"CONFIG", "SET", "maxmemory", "1"}, admin), kOk);
+  EXPECT_EQ(Run({"DISCARD"}), kOk);  // allowed out of memory
+  ASSERT_EQ(Run({"CONFIG", "SET", "maxmemory", "0"}, admin), kOk);
+}
+
 TEST_F(TransactionsTest, RuntimeErrorsAreElementsOfTheReply) {
   EXPECT_EQ(Run({"SET", "k", "v"}), kOk);
   EXPECT_EQ(Run({"MULTI"}), kOk);

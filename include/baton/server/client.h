@@ -52,6 +52,8 @@ enum ClientFlag : uint64_t {
   // A relayed session waits for its relayed replies before it reads on
   // (a command that must run here, or too many replies outstanding).
   kClientRelayWait = 1ULL << 25,
+  // A queued command may grow memory: EXEC is refused when out of memory.
+  kClientMultiDenyOom = 1ULL << 26,
 };
 
 class Client final : public net::ConnectionHandler, public resp::ErrorObserver {
