@@ -9,12 +9,13 @@
 #include "baton/server/server.h"
 
 // jemalloc's control interface, present only when jemalloc is linked in.
+// NOLINTNEXTLINE(readability-identifier-naming): jemalloc's name
 extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen)
     __attribute__((weak));
 // The sanitizers' allocator counter, present only in ASan builds, where
 // malloc is ASan's and mallinfo2() reports nothing.
-extern "C" size_t __sanitizer_get_current_allocated_bytes()  // NOLINT(bugprone-reserved-identifier)
-    __attribute__((weak));
+// NOLINTNEXTLINE(bugprone-reserved-identifier,readability-identifier-naming): the runtime's name
+extern "C" size_t __sanitizer_get_current_allocated_bytes() __attribute__((weak));
 
 namespace baton::server {
 namespace {
