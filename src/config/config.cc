@@ -412,8 +412,8 @@ void Config::RegisterAll() {
     0);
   i("maxmemory-samples", &Settings::maxmemory_samples, 5, 1, kIntMax);
   i("maxmemory-eviction-tenacity", &Settings::maxmemory_eviction_tenacity, 10, 0, 100);
-  i("lfu-log-factor", nullptr, 10, 0, kIntMax);
-  i("lfu-decay-time", nullptr, 1, 0, kIntMax);
+  i("lfu-log-factor", &Settings::lfu_log_factor, 10, 0, kIntMax);
+  i("lfu-decay-time", &Settings::lfu_decay_time, 1, 0, kIntMax);
   other_special("maxmemory-clients", "0", ParseMemoryOrPercent);
   m("proto-max-bulk-len", &Settings::proto_max_bulk_len, 512LL * 1024 * 1024, 1024 * 1024, kLLMax);
   m("client-query-buffer-limit", &Settings::client_query_buffer_limit, 1024LL * 1024 * 1024,

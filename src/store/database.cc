@@ -29,25 +29,26 @@ namespace {
 // LFU data in KeyEntry::lru: the last decrement time in minutes (16 bits)
 // above an 8-bit logarithmic access counter, as Redis lays it out.
 constexpr uint32_t kLfuInitCounter = 5;
-constexpr uint32_t kLfuLogFactor = 10;
-constexpr uint32_t kLfuDecayMinutes = 1;
 
 uint32_t LfuMinutes(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 60000) & 0xFFFF; }
 
-uint32_t DecayedCounter(uint32_t lfu, int64_t now_ms) {
+// The counter less one per `decay_minutes` elapsed since its last decrement.
+uint32_t DecayedCounter(uint32_t lfu, int64_t now_ms, int64_t decay_minutes) {
   const uint32_t last = (lfu >> 8) & 0xFFFF;
   const uint32_t counter = lfu & 0xFF;
+  if (decay_minutes <= 0) return counter;
   const uint32_t now = LfuMinutes(now_ms);
   const uint32_t elapsed = now >= last ? now - last : 0xFFFF - last + now;
-  const uint32_t periods = elapsed / kLfuDecayMinutes;
-  return periods > counter ? 0 : counter - periods;
+  const auto periods = static_cast<int64_t>(elapsed) / decay_minutes;
+  return periods > counter ? 0 : counter - static_cast<uint32_t>(periods);
 }
 
-uint32_t LogIncrement(uint32_t counter) {
+// One access: +1 with probability 1 / ((counter - 5) * log_factor + 1).
+uint32_t LogIncrement(uint32_t counter, int64_t log_factor) {
   if (counter >= 255) return 255;
   const double r = static_cast<double>(RandomU64() >> 11) * 0x1.0p-53;
   const double base = counter > kLfuInitCounter ? counter - kLfuInitCounter : 0;
-  const double p = 1.0 / (base * kLfuLogFactor + 1);
+  const double p = 1.0 / (base * static_cast<double>(log_factor) + 1);
   return r < p ? counter + 1 : counter;
 }
 
@@ -66,7 +67,8 @@ void Database::InitAccess(KeyEntry* entry) {
 void Database::Touch(KeyEntry* entry) {
   if (listener_->LfuEnabled()) {
     const int64_t now = listener_->NowMs();
-    const uint32_t counter = LogIncrement(DecayedCounter(entry->lru, now));
+    const uint32_t counter = LogIncrement(
+        DecayedCounter(entry->lru, now, listener_->LfuDecayMinutes()), listener_->LfuLogFactor());
     entry->lru = (LfuMinutes(now) << 8) | counter;
   } else {
     entry->lru = LruClock();
@@ -79,7 +81,8 @@ int64_t Database::IdleSeconds(const KeyEntry* entry) const {
 }
 
 uint8_t Database::LfuCounter(const KeyEntry* entry) const {
-  return static_cast<uint8_t>(DecayedCounter(entry->lru, listener_->NowMs()));
+  return static_cast<uint8_t>(
+      DecayedCounter(entry->lru, listener_->NowMs(), listener_->LfuDecayMinutes()));
 }
 
 bool Database::IsExpired(const KeyEntry* entry) {

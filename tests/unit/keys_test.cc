@@ -458,6 +458,21 @@ TEST_F(KeysTest, ObjectIdleTimeAndFreqDependOnPolicy) {
   AdvanceClock(3 * 60 * 1000);
   const int64_t decayed = int_of(Run({"OBJECT", "FREQ", "k"}));
   EXPECT_TRUE(decayed == freq - 3 || decayed == freq - 4) << freq << " -> " << decayed;
+
+  // lfu-log-factor 0 counts every access; lfu-decay-time 0 never decays.
+  EXPECT_EQ(Run({"CONFIG", "SET", "lfu-log-factor", "0", "lfu-decay-time", "0"}), kOk);
+  Put("n", "v");
+  const int64_t start = int_of(Run({"OBJECT", "FREQ", "n"}));
+  for (int i = 0; i < 20; ++i) Run({"TOUCH", "n"});
+  EXPECT_EQ(int_of(Run({"OBJECT", "FREQ", "n"})), start + 20);
+  AdvanceClock(10 * 60 * 1000);
+  EXPECT_EQ(int_of(Run({"OBJECT", "FREQ", "n"})), start + 20);
+  // lfu-decay-time 2: one decrement per two idle minutes.
+  Run({"TOUCH", "n"});  // restarts the decay clock (and counts one more access)
+  EXPECT_EQ(Run({"CONFIG", "SET", "lfu-decay-time", "2"}), kOk);
+  AdvanceClock(4 * 60 * 1000);
+  const int64_t after = int_of(Run({"OBJECT", "FREQ", "n"}));
+  EXPECT_TRUE(after == start + 21 - 2 || after == start + 21 - 3) << after;
 }
 
 TEST_F(KeysTest, ObjectHelpAndErrors) {

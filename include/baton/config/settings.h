@@ -56,6 +56,8 @@ struct Settings {
   int64_t maxmemory_policy = 0;  // index into the policy names
   int64_t maxmemory_samples = 5;
   int64_t maxmemory_eviction_tenacity = 10;
+  int64_t lfu_log_factor = 10;          // LFU counter growth: higher, slower
+  int64_t lfu_decay_time = 1;           // minutes per counter decrement (0: never)
   bool lazyfree_lazy_eviction = false;  // evictions propagate as UNLINK
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;

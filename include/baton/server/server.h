@@ -139,6 +139,8 @@ class Server final : public store::KeyspaceListener {
   [[nodiscard]] bool LfuEnabled() const override {
     return settings().maxmemory_policy == 2 || settings().maxmemory_policy == 5;
   }
+  [[nodiscard]] int64_t LfuLogFactor() const override { return settings().lfu_log_factor; }
+  [[nodiscard]] int64_t LfuDecayMinutes() const override { return settings().lfu_decay_time; }
   // Called whenever a key changes (WATCH and client tracking register here).
   using KeyModifiedHook = std::function<void(int db, std::string_view key)>;
   void AddKeyModifiedHook(KeyModifiedHook hook) { key_modified_hooks_.push_back(std::move(hook)); }

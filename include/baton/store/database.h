@@ -36,6 +36,9 @@ class KeyspaceListener {
   // True when an LFU maxmemory-policy is set: accesses then update each key's
   // logarithmic access counter instead of its LRU time.
   [[nodiscard]] virtual bool LfuEnabled() const { return false; }
+  // lfu-log-factor and lfu-decay-time (minutes; 0: counters never decay).
+  [[nodiscard]] virtual int64_t LfuLogFactor() const { return 10; }
+  [[nodiscard]] virtual int64_t LfuDecayMinutes() const { return 1; }
 };
 
 struct KeyEntry {
