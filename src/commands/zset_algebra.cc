@@ -110,7 +110,9 @@ ScoredElements Compute(std::vector<Source> src, SetOp op, Aggregate agg) {
       for (size_t i = 1; i < src.size(); ++i) {
         double other = 0;
         if (!src[i].Score(m, &other)) return;
-        Combine(&v, Weighted(other, src[i].weight), agg);
+        // Redis zeroes a NaN product (inf * 0) only for the first input: here
+        // it reaches the aggregate, where SUM makes it 0 and MIN/MAX ignore it.
+        Combine(&v, other * src[i].weight, agg);
       }
       out.emplace_back(std::string(m), v);
     });

@@ -283,6 +283,18 @@ TEST_F(ZSetsTest, UnionInterDiff) {
   Run({"ZADD", "inf", "inf", "a"});
   EXPECT_EQ(Run({"ZUNION", "2", "inf", "inf", "WEIGHTS", "1", "-1", "WITHSCORES"}),
             Bulks({"a", "0"}));
+  // ZINTER zeroes an inf * 0 product only for the smallest input (the first
+  // it walks); from the others the NaN reaches the aggregate: SUM gives 0,
+  // MIN and MAX keep what they had (replies checked against redis-server 7.0).
+  Run({"ZADD", "big", "inf", "d", "1", "x"});
+  Run({"ZADD", "small", "inf", "d"});
+  EXPECT_EQ(Run({"ZINTER", "2", "big", "small", "WEIGHTS", "0", "0.5", "WITHSCORES"}),
+            Bulks({"d", "0"}));
+  EXPECT_EQ(
+      Run({"ZINTER", "2", "big", "small", "WEIGHTS", "0", "0.5", "AGGREGATE", "MIN", "WITHSCORES"}),
+      Bulks({"d", "inf"}));
+  EXPECT_EQ(Run({"ZINTER", "2", "big", "small", "WEIGHTS", "0.5", "0", "WITHSCORES"}),
+            Bulks({"d", "inf"}));
 }
 
 TEST_F(ZSetsTest, RandMemberAndScan) {
