@@ -209,7 +209,7 @@ void AlgebraGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp
       if (ctx.db.Delete(dst)) ctx.MarkDirty();
       return ctx.reply.Integer(0);
     }
-    ctx.db.Set(dst, ZSetFromElements(ctx, result));
+    ctx.db.Set(dst, ZSetFromElements(ctx, result, ZSetBuild::kWholeResult));
     server::SignalKeyReady(ctx.server, ctx.db.index(), dst);
     ctx.MarkDirty();
     return ctx.reply.Integer(static_cast<int64_t>(result.size()));

@@ -33,12 +33,22 @@ inline constexpr std::string_view kAtLeastOneKey =
 
 // The server's zset-max-listpack-entries / -value.
 store::ZSetLimits ZSetLimitsOf(const CommandContext& ctx);
-// A sorted set holding `elements` (the *STORE commands' result), encoded as
-// Redis 7.0 encodes a result it builds whole: a skiplist from the start
-// when the result is too big for a listpack (so a -0 score stays -0), a
-// listpack otherwise.
+// How a stored result is built, following Redis 7.0, which matters for a
+// -0 score (a listpack stores it as 0, a skiplist keeps it):
+enum class ZSetBuild {
+  // ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE: the whole result decides: a
+  // listpack when it fits, a skiplist from the start otherwise.
+  kWholeResult,
+  // ZRANGESTORE: a listpack when the count fits, filled in order and
+  // converted at the first member too long for it (members before it got
+  // listpack scores).
+  kInOrder,
+};
+
+// A sorted set holding `elements` (the *STORE commands' result).
 store::Value ZSetFromElements(const CommandContext& ctx,
-                              const std::vector<std::pair<std::string, double>>& elements);
+                              const std::vector<std::pair<std::string, double>>& elements,
+                              ZSetBuild build);
 
 inline store::ZSetValue* AsZSet(const store::KeyEntry* e) {
   return e->value.As<store::ZSetValue>();

@@ -174,7 +174,7 @@ void StoreElements(CommandContext& ctx, std::string_view dst, const Elements& el
     if (ctx.db.Delete(dst)) ctx.MarkDirty();
     return ctx.reply.Integer(0);
   }
-  ctx.db.Set(dst, ZSetFromElements(ctx, elements));
+  ctx.db.Set(dst, ZSetFromElements(ctx, elements, ZSetBuild::kInOrder));
   server::SignalKeyReady(ctx.server, ctx.db.index(), dst);
   ctx.MarkDirty();
   ctx.reply.Integer(static_cast<int64_t>(elements.size()));

@@ -30,10 +30,11 @@ store::ZSetLimits ZSetLimitsOf(const CommandContext& ctx) {
 }
 
 store::Value ZSetFromElements(const CommandContext& ctx,
-                              const std::vector<std::pair<std::string, double>>& elements) {
+                              const std::vector<std::pair<std::string, double>>& elements,
+                              ZSetBuild build) {
   const store::ZSetLimits limits = ZSetLimitsOf(ctx);
   bool fits = elements.size() <= limits.max_listpack_entries;
-  for (size_t i = 0; fits && i < elements.size(); ++i) {
+  for (size_t i = 0; fits && build == ZSetBuild::kWholeResult && i < elements.size(); ++i) {
     fits = elements[i].first.size() <= limits.max_listpack_value;
   }
   store::Value value = ZSetValue::New();

@@ -297,6 +297,26 @@ TEST_F(ZSetsTest, UnionInterDiff) {
             Bulks({"d", "inf"}));
 }
 
+// A -0 score survives in a skiplist and becomes 0 in a listpack. ZRANGESTORE
+// fills a listpack in order and converts at the first long member (members
+// before it got 0); ZUNIONSTORE decides on the whole result (a skiplist here,
+// -0 kept). Replies checked against redis-server 7.0.
+TEST_F(ZSetsTest, StoredResultsTreatMinusZeroAsRedisDoes) {
+  const std::string long_member(70, 'A');
+  Run({"ZADD", "src", "5", long_member});
+  EXPECT_EQ(Run({"ZINCRBY", "src", "-0", "m"}), Bulk("-0"));
+  Run({"ZADD", "src", "-1", "a"});
+  EXPECT_EQ(Run({"ZRANGE", "src", "0", "-1", "WITHSCORES"}),
+            Bulks({"a", "-1", "m", "-0", long_member, "5"}));
+  EXPECT_EQ(Run({"ZRANGESTORE", "d", "src", "0", "-1"}), Int(3));
+  EXPECT_EQ(Run({"ZRANGE", "d", "0", "-1", "WITHSCORES"}),
+            Bulks({"a", "-1", "m", "0", long_member, "5"}));
+  EXPECT_EQ(Run({"OBJECT", "ENCODING", "d"}), Bulk("skiplist"));
+  EXPECT_EQ(Run({"ZUNIONSTORE", "d2", "1", "src"}), Int(3));
+  EXPECT_EQ(Run({"ZRANGE", "d2", "0", "-1", "WITHSCORES"}),
+            Bulks({"a", "-1", "m", "-0", long_member, "5"}));
+}
+
 TEST_F(ZSetsTest, RandMemberAndScan) {
   EXPECT_EQ(Run({"ZRANDMEMBER", "nokey"}), kNil);
   EXPECT_EQ(Run({"ZRANDMEMBER", "nokey", "3"}), Arr(0));
