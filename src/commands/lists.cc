@@ -227,6 +227,8 @@ void LTrim(CommandContext& ctx) {
   if (removed > 0) {
     AfterListPop(ctx, ctx.arg(1), *list);
     ctx.MarkDirty(static_cast<int64_t>(removed));
+  } else {
+    ctx.db.SignalModified(ctx.arg(1));  // as in Redis: any LTRIM of a list breaks a WATCH
   }
   ctx.reply.Ok();
 }

@@ -137,6 +137,22 @@ TEST_F(TransactionsTest, WatchedKeyChangedByAnotherClientAbortsExec) {
   EXPECT_EQ(Run({"EXEC"}), "*0\r\n");
 }
 
+// Redis signals every LTRIM of an existing list, even one that removes
+// nothing (checked against redis-server 7.0; found by the model test).
+TEST_F(TransactionsTest, LtrimThatRemovesNothingStillBreaksWatch) {
+  EXPECT_EQ(Run({"RPUSH", "l", "a", "b"}), Int(2));
+  EXPECT_EQ(Run({"WATCH", "l"}), kOk);
+  EXPECT_EQ(Run({"LTRIM", "l", "0", "-1"}), kOk);
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"LLEN", "l"}), "+QUEUED\r\n");
+  EXPECT_EQ(Run({"EXEC"}), "*-1\r\n");
+  // A missing key is not touched.
+  EXPECT_EQ(Run({"WATCH", "nolist"}), kOk);
+  EXPECT_EQ(Run({"LTRIM", "nolist", "0", "-1"}), kOk);
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"EXEC"}), "*0\r\n");
+}
+
 TEST_F(TransactionsTest, ExecAbortReplyIsNullInResp3) {
   server::Client* other = NewClient();
   EXPECT_EQ(Run({"HELLO", "3"}).substr(0, 1), "%");
