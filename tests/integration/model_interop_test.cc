@@ -782,6 +782,10 @@ std::string CheckRandMember(Side& side, const Args& args, const redisReply* r) {
 void ModelInteropTest::Run(uint64_t seed, int commands) {
   Side b(bc_.get());
   Side r(rc_.get());
+  // Every seed starts from the same empty state, so that it replays alone.
+  for (const Args& reset : {Args{"FLUSHALL"}, Args{"SELECT", "0"}}) {
+    ASSERT_EQ(b.Str(reset), r.Str(reset)) << reset[0];
+  }
   // Small encoding limits so conversions happen within a few elements.
   for (const Args& cfg : {Args{"CONFIG", "SET", "hash-max-listpack-entries", "8"},
                           Args{"CONFIG", "SET", "hash-max-listpack-value", "32"},
@@ -985,6 +989,18 @@ TEST_F(ModelInteropTest, RandomCommandsMatchRedis) { Run(SeedFromEnv(20240611), 
 TEST_F(ModelInteropTest, RandomCommandsMatchRedisSecondSeed) {
   if (std::getenv("BATON_MODEL_SEED") != nullptr) GTEST_SKIP() << "replaying one seed";
   Run(77, 2000);
+}
+
+// More, shorter sequences: seeds 102, 116, 221 and 301 found the ZINTER NaN
+// and the ZRANGESTORE -0 differences in a sweep of 300 seeds, 497 and 604
+// the LTRIM/WATCH one in a sweep of 1000 more.
+TEST_F(ModelInteropTest, RandomCommandsMatchRedisManySeeds) {
+  if (std::getenv("BATON_MODEL_SEED") != nullptr) GTEST_SKIP() << "replaying one seed";
+  for (uint64_t seed : {1, 2, 3, 4, 5, 6, 7, 8, 102, 116, 221, 301, 497, 604}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    Run(seed, 1500);
+    if (HasFailure()) break;
+  }
 }
 
 }  // namespace
