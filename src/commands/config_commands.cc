@@ -179,8 +179,10 @@ void InstallApplyHooks(server::Server& server) {
     if (limit > 0 && server.UsedMemory() > static_cast<size_t>(limit)) {
       spdlog::warn(
           "WARNING: the new maxmemory value set via CONFIG SET ({}) is smaller than the "
-          "current memory usage ({}): write commands will be refused",
+          "current memory usage ({}): keys will be evicted, or writes refused, as "
+          "maxmemory-policy says",
           limit, server.UsedMemory());
+      server.evictor().Perform();  // starts at once; the cron carries on
     }
     return std::string();
   });

@@ -54,6 +54,15 @@ size_t Server::UsedMemory() const {
     size_t allocated = 0;
     sz = sizeof(allocated);
     if (mallctl("stats.allocated", &allocated, &sz, nullptr, 0) == 0) {
+      // Freed blocks the thread caches keep count as allocated to jemalloc;
+      // the application's live bytes (what Redis's own counter reports)
+      // exclude them. 4096 is jemalloc's "all arenas" index.
+      size_t cached = 0;
+      sz = sizeof(cached);
+      if (mallctl("stats.arenas.4096.tcache_bytes", &cached, &sz, nullptr, 0) == 0 &&
+          cached < allocated) {
+        allocated -= cached;
+      }
       if (const ThreadTotals* totals = CurrentThreadTotals()) {
         used_memory_base_ = allocated;
         base_thread_totals_ = totals;
