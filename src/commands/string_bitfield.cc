@@ -69,8 +69,13 @@ void WriteField(uint8_t* p, uint64_t offset, int bits, uint64_t v) {
   }
 }
 
+// The low `bits` bits of `v` as a signed integer: higher bits are replaced
+// by copies of the field's sign bit (a wrapped sum may carry anything there).
 int64_t SignExtend(uint64_t v, int bits) {
-  if (bits < 64 && ((v >> (bits - 1)) & 1U) != 0) v |= ~0ULL << bits;
+  if (bits < 64) {
+    const uint64_t high = ~0ULL << bits;
+    v = ((v >> (bits - 1)) & 1U) != 0 ? v | high : v & ~high;
+  }
   return static_cast<int64_t>(v);
 }
 

@@ -251,6 +251,7 @@ class Generator {
   Cmd Sets();
   Cmd ZSets();
   Cmd Lex();
+  Cmd Bits();
   Cmd Keyspace(bool in_multi);
 
   std::mt19937_64 rng_;
@@ -586,6 +587,75 @@ Cmd Generator::ZSets() {
 // Lex ranges are defined only when all scores are equal (Redis's answer
 // otherwise depends on its skiplist's random levels), so they get their own
 // keys, "x:N", whose members all have score 0.
+// Bit operations and HyperLogLogs, on the string keys.
+Cmd Generator::Bits() {
+  const std::string k = Key("s");
+  auto unit = [this] { return std::string(Chance(50) ? "BYTE" : "BIT"); };
+  auto type = [this] {
+    return OneOf<std::string>({"u1", "u8", "i5", "i8", "u16", "i16", "u63", "i64", "i65"});
+  };
+  auto offset = [this] { return Chance(30) ? "#" + Num(0, 5) : Num(0, 70); };
+  switch (Pick(12)) {
+    case 0:
+      return {{"GETBIT", k, Num(0, 70)}};
+    case 1: {
+      Args a = {"BITPOS", k, Num(0, 1)};
+      if (Chance(60)) a.push_back(Index());
+      if (a.size() == 4 && Chance(60)) a.push_back(Index());
+      if (a.size() == 5 && Chance(50)) a.push_back(unit());
+      return {a};
+    }
+    case 2: {
+      Args a = {"BITCOUNT", k};
+      if (Chance(70)) a.insert(a.end(), {Index(), Index()});
+      if (a.size() == 4 && Chance(50)) a.push_back(unit());
+      return {a};
+    }
+    case 3: {
+      const std::string op = OneOf<std::string>({"AND", "OR", "XOR", "NOT"});
+      Args a = {"BITOP", op, Key("s"), k};
+      if (op != "NOT" || Chance(10)) a.push_back(Key("s"));
+      return {a};
+    }
+    case 4:
+    case 5: {
+      Args a = {Chance(85) ? "BITFIELD" : "BITFIELD_RO", k};
+      const int64_t n = Range(1, 3);
+      for (int64_t i = 0; i < n; ++i) {
+        switch (Pick(4)) {
+          case 0:
+            a.insert(a.end(), {"GET", type(), offset()});
+            break;
+          case 1:
+            a.insert(a.end(), {"SET", type(), offset(), Num(-300, 300)});
+            break;
+          case 2:
+            a.insert(a.end(), {"INCRBY", type(), offset(), Num(-200, 200)});
+            break;
+          default:
+            a.insert(a.end(), {"OVERFLOW", OneOf<std::string>({"WRAP", "SAT", "FAIL", "x"})});
+            break;
+        }
+      }
+      return {a};
+    }
+    case 6:
+    case 7: {
+      Args a = {"PFADD", k};
+      const int64_t n = Chance(10) ? Range(50, 300) : Range(0, 4);
+      for (int64_t i = 0; i < n; ++i) a.push_back(Member() + Num(0, 1000));
+      return {a};
+    }
+    case 8:
+    case 9:
+      return {Chance(70) ? Args{"PFCOUNT", k} : Args{"PFCOUNT", k, Key("s")}};
+    case 10:
+      return {{"PFMERGE", k, Key("s"), Key("s")}};
+    default:
+      return {{"SETEX", k, Chance(90) ? Num(1000, 9000) : "0", Value()}};
+  }
+}
+
 Cmd Generator::Lex() {
   const std::string k = "x:" + std::to_string(Pick(3));
   auto limit = [this](Args a) {
@@ -685,7 +755,7 @@ Cmd Generator::Keyspace(bool in_multi) {
 Cmd Generator::Next(bool in_multi) {
   for (;;) {
     Cmd c;
-    switch (Pick(13)) {
+    switch (Pick(14)) {
       case 0:
       case 1:
         c = Strings();
@@ -709,6 +779,9 @@ Cmd Generator::Next(bool in_multi) {
         break;
       case 11:
         c = Lex();
+        break;
+      case 12:
+        c = Bits();
         break;
       default:
         c = Keyspace(in_multi);
@@ -991,9 +1064,10 @@ TEST_F(ModelInteropTest, RandomCommandsMatchRedisSecondSeed) {
   Run(77, 2000);
 }
 
-// More, shorter sequences: seeds 102, 116, 221 and 301 found the ZINTER NaN
-// and the ZRANGESTORE -0 differences in a sweep of 300 seeds, 497 and 604
-// the LTRIM/WATCH one in a sweep of 1000 more.
+// More, shorter sequences. Seeds 102, 116, 221, 301, 497 and 604 found the
+// ZINTER NaN, ZRANGESTORE -0 and LTRIM/WATCH differences in sweeps of 1300
+// seeds (before the bit and HyperLogLog commands joined the generator, which
+// changed every seed's sequence; unit tests pin those fixes).
 TEST_F(ModelInteropTest, RandomCommandsMatchRedisManySeeds) {
   if (std::getenv("BATON_MODEL_SEED") != nullptr) GTEST_SKIP() << "replaying one seed";
   for (uint64_t seed : {1, 2, 3, 4, 5, 6, 7, 8, 102, 116, 221, 301, 497, 604}) {

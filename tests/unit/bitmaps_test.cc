@@ -221,6 +221,19 @@ TEST_F(BitmapsTest, BitFieldDocumentedExamples) {
   EXPECT_EQ(Run({"BITFIELD", "m", "OVERFLOW", "FAIL", "incrby", "u2", "102", "1"}), Arr({kNil}));
 }
 
+// INCRBY with an increment beyond the field's range wraps (or saturates,
+// or fails) like any other overflow (replies checked against redis-server
+// 7.0; found by the model test).
+TEST_F(BitmapsTest, BitFieldIncrementsBeyondTheFieldRange) {
+  EXPECT_EQ(Run({"BITFIELD", "k", "INCRBY", "i5", "0", "100"}), Arr({Int(4)}));
+  EXPECT_EQ(Run({"BITFIELD", "k", "INCRBY", "i5", "51", "-59"}), Arr({Int(5)}));
+  EXPECT_EQ(Run({"BITFIELD", "k", "OVERFLOW", "SAT", "INCRBY", "i5", "10", "-59", "INCRBY", "u4",
+                 "20", "100"}),
+            Arr({Int(-16), Int(15)}));
+  EXPECT_EQ(Run({"BITFIELD", "k", "OVERFLOW", "FAIL", "INCRBY", "u4", "30", "16"}), Arr({kNil}));
+  EXPECT_EQ(Run({"BITFIELD", "k", "INCRBY", "u4", "30", "17"}), Arr({Int(1)}));
+}
+
 TEST_F(BitmapsTest, BitFieldSetAndOverflowPolicies) {
   EXPECT_EQ(Run({"BITFIELD", "k", "SET", "i8", "0", "100", "SET", "i8", "0", "-100", "GET", "i8",
                  "0", "GET", "u8", "0"}),
