@@ -379,6 +379,9 @@ bool MergeInto(std::string_view s, Registers* max) {
     return true;
   }
   const size_t covered = WalkSparse(s, [&](size_t idx, uint8_t value, size_t len) {
+    // As Redis's merge: zero runs only advance (the total is checked at the
+    // end); a value run past the last register ends the walk.
+    if (value == 0) return true;
     if (idx + len > kRegisters) return false;
     for (size_t i = 0; i < len; ++i) {
       if (value > (*max)[idx + i]) (*max)[idx + i] = value;

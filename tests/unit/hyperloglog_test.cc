@@ -150,6 +150,14 @@ TEST(HyperLogLogRepr, CorruptSparseIsDetected) {
   EXPECT_FALSE(hll::IsValid(std::string("HYLX\x01", 5) + std::string(13, '\0')));
   EXPECT_FALSE(hll::IsValid(std::string("HYLL\x02", 5) + std::string(13, '\0')));
   EXPECT_FALSE(hll::IsValid(std::string("HYLL\x00", 5) + std::string(13, '\0')));
+  // Zero runs past the last register: Redis's merge adds them up and
+  // refuses the total (bytes a BITFIELD write left in a model-test sketch).
+  std::string long_zeros = hll::CreateEmpty();
+  long_zeros.resize(hll::kHeaderSize);
+  long_zeros += std::string("\x41\xba\x84\x7e\x43\x76\x30", 7);  // 443 + 1 + 15940 + 13873
+  EXPECT_TRUE(hll::IsValid(long_zeros));
+  EXPECT_FALSE(hll::MergeInto(long_zeros, &max));
+  EXPECT_FALSE(hll::Count(long_zeros, &card));
 }
 
 class HyperLogLogTest : public ServerFixture {
