@@ -73,6 +73,20 @@ size_t WalkSparse(std::string_view s, Fn&& fn) {
   return idx;
 }
 
+// The walk Redis's merge and sparse-to-dense conversion make: zero runs only
+// advance (their total is checked by the caller), a value run past the last
+// register ends the walk. fn(idx, value, len) sees the value runs. Returns
+// the registers covered: kRegisters for a sound sketch.
+template <typename Fn>
+size_t WalkValueRuns(std::string_view s, Fn&& fn) {
+  return WalkSparse(s, [&](size_t idx, uint8_t value, size_t len) {
+    if (value == 0) return true;
+    if (idx + len > kRegisters) return false;
+    fn(idx, value, len);
+    return true;
+  });
+}
+
 // Ertl's sigma and tau series (arXiv:1702.01284).
 double Sigma(double x) {
   if (x == 1.0) return INFINITY;
@@ -357,12 +371,8 @@ bool ToDense(std::string* s) {
   std::memcpy(dense.data(), s->data(), kHeaderSize);
   dense[4] = static_cast<char>(kDense);
   auto* registers = reinterpret_cast<uint8_t*>(dense.data()) + kHeaderSize;
-  const size_t covered = WalkSparse(*s, [&](size_t idx, uint8_t value, size_t len) {
-    if (idx + len > kRegisters) return false;
-    if (value != 0) {
-      for (size_t i = 0; i < len; ++i) DenseSet(registers, idx + i, value);
-    }
-    return true;
+  const size_t covered = WalkValueRuns(*s, [&](size_t idx, uint8_t value, size_t len) {
+    for (size_t i = 0; i < len; ++i) DenseSet(registers, idx + i, value);
   });
   if (covered != kRegisters) return false;
   *s = std::move(dense);
@@ -378,15 +388,10 @@ bool MergeInto(std::string_view s, Registers* max) {
     }
     return true;
   }
-  const size_t covered = WalkSparse(s, [&](size_t idx, uint8_t value, size_t len) {
-    // As Redis's merge: zero runs only advance (the total is checked at the
-    // end); a value run past the last register ends the walk.
-    if (value == 0) return true;
-    if (idx + len > kRegisters) return false;
+  const size_t covered = WalkValueRuns(s, [&](size_t idx, uint8_t value, size_t len) {
     for (size_t i = 0; i < len; ++i) {
       if (value > (*max)[idx + i]) (*max)[idx + i] = value;
     }
-    return true;
   });
   return covered == kRegisters;
 }

@@ -158,6 +158,7 @@ TEST(HyperLogLogRepr, CorruptSparseIsDetected) {
   EXPECT_TRUE(hll::IsValid(long_zeros));
   EXPECT_FALSE(hll::MergeInto(long_zeros, &max));
   EXPECT_FALSE(hll::Count(long_zeros, &card));
+  EXPECT_FALSE(hll::ToDense(&long_zeros));
 }
 
 class HyperLogLogTest : public ServerFixture {
