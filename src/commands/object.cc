@@ -12,15 +12,9 @@ namespace {
 // Redis reports this count for its shared small integers.
 constexpr int64_t kSharedRefcount = 2147483647;
 constexpr int64_t kSharedIntegers = 10000;
-// Indexes of the policies in the maxmemory-policy enum.
-constexpr int64_t kPolicyAllkeysLru = 1;
-constexpr int64_t kPolicyAllkeysLfu = 2;
-constexpr int64_t kPolicyVolatileLru = 4;
-constexpr int64_t kPolicyVolatileLfu = 5;
 
 bool LfuPolicy(const server::CommandContext& ctx) {
-  const int64_t p = ctx.server.settings().maxmemory_policy;
-  return p == kPolicyAllkeysLfu || p == kPolicyVolatileLfu;
+  return config::IsLfuPolicy(ctx.server.settings().maxmemory_policy);
 }
 
 // The key for an OBJECT subcommand, or nullptr after replying null.
@@ -68,8 +62,7 @@ void ObjectRefCount(server::CommandContext& ctx) {
   // with a memory limit (each key then needs its own access data).
   const auto& s = ctx.server.settings();
   const int64_t p = s.maxmemory_policy;
-  const bool eviction_tracks_access =
-      s.maxmemory > 0 && (p == kPolicyAllkeysLru || p == kPolicyVolatileLru || LfuPolicy(ctx));
+  const bool eviction_tracks_access = s.maxmemory > 0 && (config::IsLruPolicy(p) || LfuPolicy(ctx));
   const bool shared = e->value.is_int() && e->value.int_value() >= 0 &&
                       e->value.int_value() < kSharedIntegers && !eviction_tracks_access;
   ctx.reply.Integer(shared ? kSharedRefcount : 1);

@@ -10,12 +10,6 @@
 namespace baton::persistence {
 namespace {
 
-// maxmemory-policy indexes whose eviction uses LRU idle times / LFU counters.
-constexpr int64_t kPolicyAllkeysLru = 1;
-constexpr int64_t kPolicyAllkeysLfu = 2;
-constexpr int64_t kPolicyVolatileLru = 4;
-constexpr int64_t kPolicyVolatileLfu = 5;
-
 void AuxString(rdb::Encoder& enc, std::string_view key, std::string_view value) {
   enc.Byte(rdb::kOpAux);
   enc.String(key);
@@ -54,8 +48,8 @@ std::string SaveRdb(server::Server& server, const ReplicationAux& aux, ByteSink&
   AuxInt(enc, "aof-base", 0);
 
   const int64_t policy = server.settings().maxmemory_policy;
-  const bool lru = policy == kPolicyAllkeysLru || policy == kPolicyVolatileLru;
-  const bool lfu = policy == kPolicyAllkeysLfu || policy == kPolicyVolatileLfu;
+  const bool lru = config::IsLruPolicy(policy);
+  const bool lfu = config::IsLfuPolicy(policy);
   for (int i = 0; i < server.db_count(); ++i) {
     store::Database& db = server.db(i);
     if (db.size() == 0) continue;

@@ -49,16 +49,15 @@ bool AllowedInPubsubContext(const CommandSpec& cmd) {
   return false;
 }
 
-bool IsTransactionControl(const CommandSpec& cmd) {
-  const std::string& n = cmd.name;
-  return cmd.parent == nullptr && (n == "exec" || n == "discard" || n == "multi" || n == "watch" ||
-                                   n == "quit" || n == "reset");
-}
-
 // EXEC, DISCARD, QUIT, RESET: what a client in MULTI may send when out of memory.
 bool EndsTransaction(const CommandSpec& cmd) {
   const std::string& n = cmd.name;
   return cmd.parent == nullptr && (n == "exec" || n == "discard" || n == "quit" || n == "reset");
+}
+
+bool IsTransactionControl(const CommandSpec& cmd) {
+  return EndsTransaction(cmd) ||
+         (cmd.parent == nullptr && (cmd.name == "multi" || cmd.name == "watch"));
 }
 
 bool IsWriteLike(const CommandSpec& cmd) { return cmd.Has(kCmdWrite) || cmd.Has(kCmdMayReplicate); }

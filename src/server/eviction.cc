@@ -10,19 +10,13 @@
 namespace baton::server {
 namespace {
 
-// maxmemory-policy values, in the order of the config's names.
-enum Policy : int {
-  kNoEviction = 0,
-  kAllKeysLru,
-  kAllKeysLfu,
-  kAllKeysRandom,
-  kVolatileLru,
-  kVolatileLfu,
-  kVolatileRandom,
-  kVolatileTtl,
-};
+using config::kAllKeysRandom;
+using config::kNoEviction;
+using config::kVolatileLru;
+using config::kVolatileRandom;
+using config::kVolatileTtl;
 
-bool VolatileOnly(int policy) { return policy >= kVolatileLru; }
+bool VolatileOnly(int64_t policy) { return policy >= kVolatileLru; }
 
 // How long one call may keep evicting, from maxmemory-eviction-tenacity:
 // 50 us per step up to 10 (500 us), then 15% more per step; 100 is unbounded.
@@ -59,7 +53,7 @@ EvictionResult Evictor::Perform() {
     return EvictionResult::kOk;
   }
   NoteOverLimit(true);
-  const auto policy = static_cast<int>(s.maxmemory_policy);
+  const int64_t policy = s.maxmemory_policy;
   // While writes are paused the dataset must not change (as for expiry).
   if (policy == kNoEviction || !server_.ExpiryMayDelete()) return EvictionResult::kFail;
 
@@ -86,7 +80,7 @@ EvictionResult Evictor::Perform() {
   return EvictionResult::kOk;
 }
 
-bool Evictor::PickKey(int policy, int* db, std::string* key) {
+bool Evictor::PickKey(int64_t policy, int* db, std::string* key) {
   if (policy == kAllKeysRandom || policy == kVolatileRandom) {
     return PickRandom(policy == kVolatileRandom, db, key);
   }
@@ -108,7 +102,7 @@ bool Evictor::PickRandom(bool with_ttl_only, int* db, std::string* key) {
   return false;
 }
 
-bool Evictor::PickFromPool(int policy, int* db, std::string* key) {
+bool Evictor::PickFromPool(int64_t policy, int* db, std::string* key) {
   const bool with_ttl_only = VolatileOnly(policy);
   const auto samples = static_cast<size_t>(server_.settings().maxmemory_samples);
   for (int round = 0; round < kMaxEmptyRounds; ++round) {
@@ -122,7 +116,7 @@ bool Evictor::PickFromPool(int policy, int* db, std::string* key) {
         if (policy == kVolatileTtl) {
           // The sooner it expires, the better.
           score = std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(expire_ms);
-        } else if (policy == kAllKeysLfu || policy == kVolatileLfu) {
+        } else if (config::IsLfuPolicy(policy)) {
           score = 255 - d.LfuCounter(e);  // the less used, the better
         } else {
           score = static_cast<uint64_t>(d.IdleSeconds(e));  // the longer idle, the better

@@ -101,7 +101,8 @@ TEST(MaxmemoryTest, AllKeysLruEvictsTheLeastRecentlyUsed) {
   // 1.5 MB more than the limit allows: about 1000 keys must go.
   EXPECT_EQ(Count(SetKeys(c.get(), "new:", 0, 1500, 1000), "OK"), 1500U);
   EXPECT_GE(EvictedKeys(server), 900);
-  // INFO's full count also holds what the allocator caches (it moves in 64 KB steps).
+  // INFO's full count and the limit's running count may differ a little
+  // (allocations of other threads, the allocator's own bookkeeping).
   EXPECT_LE(UsedMemory(server), limit + 256 * 1024);
   EXPECT_LE(CountExisting(server, "cold:", 1000), 100);  // the old keys went first
   EXPECT_GE(CountExisting(server, "hot:", 1000), 800);

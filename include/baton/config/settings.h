@@ -13,6 +13,21 @@ namespace baton::config {
 
 enum class Toggle : int64_t { kNo = 0, kYes = 1, kLocal = 2 };  // enable-debug-command etc.
 
+// maxmemory-policy values, in the order of the directive's names.
+enum MaxmemoryPolicy : int64_t {
+  kNoEviction = 0,
+  kAllKeysLru,
+  kAllKeysLfu,
+  kAllKeysRandom,
+  kVolatileLru,
+  kVolatileLfu,
+  kVolatileRandom,
+  kVolatileTtl,
+};
+// Policies that choose keys by LRU idle time / by LFU counter.
+inline bool IsLruPolicy(int64_t p) { return p == kAllKeysLru || p == kVolatileLru; }
+inline bool IsLfuPolicy(int64_t p) { return p == kAllKeysLfu || p == kVolatileLfu; }
+
 struct SavePoint {
   int64_t seconds = 0;
   int64_t changes = 0;

@@ -47,9 +47,9 @@ class Evictor {
   static constexpr size_t kPoolSize = 16;
 
   // The next key to evict, by the configured policy; false when none is left.
-  bool PickKey(int policy, int* db, std::string* key);
+  bool PickKey(int64_t policy, int* db, std::string* key);
   bool PickRandom(bool with_ttl_only, int* db, std::string* key);
-  bool PickFromPool(int policy, int* db, std::string* key);
+  bool PickFromPool(int64_t policy, int* db, std::string* key);
   void Offer(uint64_t score, int db, std::string_view key);
   void NoteOverLimit(bool over);
 

@@ -137,7 +137,7 @@ class Server final : public store::KeyspaceListener {
   void OnKeyModified(store::Database& db, std::string_view key) override;
   // maxmemory-policy is allkeys-lfu or volatile-lfu.
   [[nodiscard]] bool LfuEnabled() const override {
-    return settings().maxmemory_policy == 2 || settings().maxmemory_policy == 5;
+    return config::IsLfuPolicy(settings().maxmemory_policy);
   }
   [[nodiscard]] int64_t LfuLogFactor() const override { return settings().lfu_log_factor; }
   [[nodiscard]] int64_t LfuDecayMinutes() const override { return settings().lfu_decay_time; }
